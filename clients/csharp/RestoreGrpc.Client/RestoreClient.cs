@@ -1,0 +1,171 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Grpc.Net.Client.Configuration;
+using RestoreGrpc.Contracts.V1;
+using ProtoRestoreOptions = RestoreGrpc.Contracts.V1.RestoreOptions;
+
+namespace RestoreGrpc.Client;
+
+/// <summary>
+/// Client for a RestoreGrpc server. Thread-safe; create one per server and reuse it (it owns an HTTP/2
+/// connection). Calls retry on UNAVAILABLE with exponential back-off and honour deadlines and cancellation.
+/// Failures surface as <see cref="RpcException"/>; <see cref="RestoreErrors"/> reads their details.
+/// </summary>
+public sealed class RestoreClient : IDisposable
+{
+    private readonly GrpcChannel? _ownedChannel;
+    private readonly RestoreService.RestoreServiceClient _client;
+    private readonly TimeSpan? _defaultTimeout;
+
+    public RestoreClient(string address)
+        : this(new RestoreClientOptions { Address = new Uri(address) })
+    {
+    }
+
+    public RestoreClient(RestoreClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _ownedChannel = GrpcChannel.ForAddress(options.Address, CreateChannelOptions(options));
+        _client = new RestoreService.RestoreServiceClient(_ownedChannel);
+        _defaultTimeout = options.DefaultTimeout;
+    }
+
+    /// <summary>Uses a channel the caller owns (and disposes).</summary>
+    public RestoreClient(ChannelBase channel, TimeSpan? defaultTimeout = null)
+    {
+        _client = new RestoreService.RestoreServiceClient(channel);
+        _defaultTimeout = defaultTimeout;
+    }
+
+    /// <summary>The channel settings this SDK uses: message limits and the UNAVAILABLE retry policy.</summary>
+    public static GrpcChannelOptions CreateChannelOptions(RestoreClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var channelOptions = new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = options.MaxReceiveMessageBytes,
+            MaxSendMessageSize = options.MaxSendMessageBytes,
+            // A request is replayed on retry, so it must stay buffered: allow whole images.
+            MaxRetryBufferPerCallSize = options.MaxSendMessageBytes,
+            MaxRetryBufferSize = 2L * options.MaxSendMessageBytes,
+            HttpHandler = options.HttpHandler,
+            DisposeHttpClient = true,
+        };
+
+        if (options.MaxAttempts > 1)
+        {
+            channelOptions.ServiceConfig = new ServiceConfig
+            {
+                MethodConfigs =
+                {
+                    new MethodConfig
+                    {
+                        Names = { MethodName.Default },
+                        RetryPolicy = new RetryPolicy
+                        {
+                            MaxAttempts = options.MaxAttempts,
+                            InitialBackoff = options.InitialBackoff,
+                            MaxBackoff = options.MaxBackoff,
+                            BackoffMultiplier = 2,
+                            RetryableStatusCodes = { StatusCode.Unavailable },
+                        },
+                    },
+                },
+            };
+        }
+
+        return channelOptions;
+    }
+
+    /// <summary>Restores an encoded image held in memory.</summary>
+    public async Task<RestoreResult> RestoreAsync(
+        ReadOnlyMemory<byte> image,
+        RestoreOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        var request = new RestoreRequest
+        {
+            Image = UnsafeByteOperations.UnsafeWrap(image),
+            Options = ToProto(options ?? new RestoreOptions()),
+        };
+        RestoreResponse response = await _client.RestoreAsync(
+            request,
+            deadline: DeadlineFor(options),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new RestoreResult(response);
+    }
+
+    /// <summary>Restores an encoded image read from a stream.</summary>
+    public async Task<RestoreResult> RestoreAsync(
+        Stream image,
+        RestoreOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        using var buffer = new MemoryStream();
+        await image.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return await RestoreAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), options, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>Restores an image file and, when <paramref name="outputPath"/> is given, writes the result there.</summary>
+    public async Task<RestoreResult> RestoreFileAsync(
+        string inputPath,
+        string? outputPath = null,
+        RestoreOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        byte[] input = await File.ReadAllBytesAsync(inputPath, cancellationToken).ConfigureAwait(false);
+        RestoreResult result = await RestoreAsync(input, options, cancellationToken).ConfigureAwait(false);
+        if (outputPath is not null)
+        {
+            string? directory = Path.GetDirectoryName(Path.GetFullPath(outputPath));
+            if (directory is not null)
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            await using var file = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            await file.WriteAsync(result.Image, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>The server's model catalog.</summary>
+    public async Task<IReadOnlyList<ModelInfo>> ListModelsAsync(CancellationToken cancellationToken = default)
+    {
+        ListModelsResponse response = await _client.ListModelsAsync(
+            new ListModelsRequest(),
+            deadline: _defaultTimeout is { } t ? DateTime.UtcNow + t : null,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.Models;
+    }
+
+    public void Dispose() => _ownedChannel?.Dispose();
+
+    private DateTime? DeadlineFor(RestoreOptions? options) =>
+        (options?.Timeout ?? _defaultTimeout) is { } timeout ? DateTime.UtcNow + timeout : null;
+
+    internal static ProtoRestoreOptions ToProto(RestoreOptions options)
+    {
+        var proto = new ProtoRestoreOptions
+        {
+            Model = options.Model ?? string.Empty,
+            Scale = options.Scale ?? 0,
+            Tiling = new TileOptions
+            {
+                TileSize = (uint)Math.Max(0, options.TileSize ?? 0),
+                TileMargin = (uint)Math.Max(0, options.TileMargin ?? 0),
+            },
+            Output = new OutputOptions
+            {
+                Format = options.Format?.ToProto() ?? ImageFormat.Unspecified,
+                Quality = (uint)Math.Max(0, options.Quality ?? 0),
+                StripMetadata = options.StripMetadata,
+            },
+        };
+        return proto;
+    }
+}

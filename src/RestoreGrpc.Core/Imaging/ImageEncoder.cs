@@ -1,0 +1,121 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
+using SixLabors.ImageSharp.Metadata.Profiles.Icc;
+
+namespace RestoreGrpc.Core.Imaging;
+
+/// <summary>
+/// Encodes a restored image in the layout of its source: grayscale stays grayscale, 16-bit stays 16-bit where the
+/// format holds it (PNG, TIFF), alpha stays where the format holds it; palette sources come out as RGB(A) because
+/// restoration creates colours no palette has. ICC profile and EXIF are carried over unless stripped.
+/// </summary>
+public static class ImageEncoder
+{
+    public static EncodedImage Encode(
+        Image image,
+        ImageDescription source,
+        IccProfile? iccProfile,
+        ExifProfile? exifProfile,
+        EncodeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(settings);
+
+        ImageFormatKind format = settings.Format ?? source.Format;
+        int quality = Math.Clamp(settings.Quality ?? EncodeSettings.DefaultQuality, 1, 100);
+        ColorKind color = OutputColor(source, format);
+        int bitDepth = source.BitDepth > 8 && format is ImageFormatKind.Png or ImageFormatKind.Tiff ? 16 : 8;
+
+        image.Metadata.IccProfile = settings.StripMetadata ? null : iccProfile;
+        image.Metadata.ExifProfile = settings.StripMetadata ? null : exifProfile;
+
+        byte[] bytes;
+        if (format == ImageFormatKind.Tiff)
+        {
+            bytes = TiffWriter.Write(image, color, bitDepth, image.Metadata.IccProfile);
+        }
+        else
+        {
+            using var stream = new MemoryStream();
+            image.Save(stream, CreateEncoder(format, color, bitDepth, quality, source));
+            bytes = stream.ToArray();
+        }
+
+        var description = new ImageDescription(
+            image.Width,
+            image.Height,
+            format,
+            color,
+            bitDepth,
+            color is ColorKind.Rgba or ColorKind.GrayAlpha,
+            image.Metadata.IccProfile is not null,
+            image.Metadata.ExifProfile is not null && format is not ImageFormatKind.Tiff and not ImageFormatKind.Bmp and not ImageFormatKind.Gif,
+            image.Metadata.ExifProfile is not null ? 1 : 0,
+            bytes.Length);
+        return new EncodedImage(bytes, description);
+    }
+
+    /// <summary>The colour layout written for a source in a format.</summary>
+    public static ColorKind OutputColor(ImageDescription source, ImageFormatKind format)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ColorKind color = source.Color switch
+        {
+            ColorKind.Palette => source.HasAlpha ? ColorKind.Rgba : ColorKind.Rgb,
+            var c => c,
+        };
+
+        return format switch
+        {
+            ImageFormatKind.Jpeg => source.IsGray ? ColorKind.Gray : ColorKind.Rgb,
+            ImageFormatKind.Gif => ColorKind.Palette,
+            // BMP has no grayscale-with-alpha form.
+            ImageFormatKind.Bmp when color == ColorKind.GrayAlpha => ColorKind.Rgba,
+            _ => color,
+        };
+    }
+
+    private static IImageEncoder CreateEncoder(ImageFormatKind format, ColorKind color, int bitDepth, int quality, ImageDescription source) =>
+        format switch
+        {
+            ImageFormatKind.Png => new PngEncoder
+            {
+                ColorType = color switch
+                {
+                    ColorKind.Gray => PngColorType.Grayscale,
+                    ColorKind.GrayAlpha => PngColorType.GrayscaleWithAlpha,
+                    ColorKind.Rgba => PngColorType.RgbWithAlpha,
+                    _ => PngColorType.Rgb,
+                },
+                BitDepth = bitDepth > 8 ? PngBitDepth.Bit16 : PngBitDepth.Bit8,
+                CompressionLevel = PngCompressionLevel.DefaultCompression,
+            },
+            ImageFormatKind.Jpeg => new JpegEncoder
+            {
+                Quality = quality,
+                ColorType = color == ColorKind.Gray ? JpegColorType.Luminance : JpegColorType.YCbCrRatio444,
+            },
+            ImageFormatKind.Webp => new WebpEncoder
+            {
+                // Lossy sources stay lossy; lossless ones (PNG, TIFF, BMP, GIF) stay lossless.
+                FileFormat = source.Format is ImageFormatKind.Jpeg or ImageFormatKind.Webp
+                    ? WebpFileFormatType.Lossy
+                    : WebpFileFormatType.Lossless,
+                Quality = quality,
+            },
+            ImageFormatKind.Bmp => new BmpEncoder
+            {
+                BitsPerPixel = color is ColorKind.Rgba ? BmpBitsPerPixel.Pixel32 : BmpBitsPerPixel.Pixel24,
+                SupportTransparency = color is ColorKind.Rgba,
+            },
+            ImageFormatKind.Gif => new GifEncoder(),
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+        };
+}

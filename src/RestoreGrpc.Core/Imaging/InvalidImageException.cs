@@ -1,0 +1,14 @@
+using RestoreGrpc.Core.Errors;
+
+namespace RestoreGrpc.Core.Imaging;
+
+/// <summary>The input bytes are not an image the server can read (empty, unknown format, corrupt, too large).</summary>
+public sealed class InvalidImageException : InvalidRequestException
+{
+    public const string ImageField = "image";
+
+    public InvalidImageException(string description, Exception? innerException = null)
+        : base(ImageField, description, innerException)
+    {
+    }
+}

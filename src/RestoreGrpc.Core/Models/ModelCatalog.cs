@@ -1,0 +1,261 @@
+using Microsoft.Extensions.Logging;
+using RestoreGrpc.Core.Errors;
+
+namespace RestoreGrpc.Core.Models;
+
+/// <summary>
+/// The configured models and their life cycle: missing files are downloaded (SHA-256 checked) when an address is
+/// configured, files are loaded into ONNX Runtime sessions and warmed up, failures are kept with their reason. A
+/// request waits for its model to finish loading; listings never wait.
+/// </summary>
+public sealed partial class ModelCatalog : IDisposable
+{
+    private readonly Dictionary<string, CatalogEntry> _entries;
+    private readonly List<CatalogEntry> _ordered;
+    private readonly ModelCatalogOptions _options;
+    private readonly OnnxSessionFactory _sessions;
+    private readonly HttpClient _http;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+
+    /// <param name="baseDirectory">Where a relative <see cref="ModelCatalogOptions.Directory"/> is resolved.</param>
+    /// <param name="http">Client for model downloads.</param>
+    public ModelCatalog(ModelCatalogOptions options, string baseDirectory, HttpClient http, ILogger<ModelCatalog> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _http = http;
+        _logger = logger;
+        _sessions = new OnnxSessionFactory(options, logger);
+        Directory = Path.GetFullPath(options.Directory, baseDirectory);
+
+        _ordered = [];
+        _entries = new Dictionary<string, CatalogEntry>(StringComparer.OrdinalIgnoreCase);
+        foreach (ModelDescriptor descriptor in options.Entries)
+        {
+            Validate(descriptor);
+            if (!_entries.TryAdd(descriptor.Name, new CatalogEntry(descriptor, Path.GetFullPath(descriptor.File, Directory), null)))
+            {
+                throw new ArgumentException($"model '{descriptor.Name}' is configured twice", nameof(options));
+            }
+        }
+
+        if (options.EnableBuiltinResampler)
+        {
+            ModelDescriptor resampler = BuiltinModels.ResamplerDescriptor();
+            _entries.TryAdd(resampler.Name, new CatalogEntry(resampler, null, new ResamplerModel(resampler)));
+        }
+
+        _ordered.AddRange(_entries.Values);
+        foreach (CatalogEntry entry in _ordered.Where(e => !e.Builtin))
+        {
+            entry.State = File.Exists(entry.Path) || CanDownload(entry) ? ModelState.Pending : ModelState.Missing;
+            entry.Detail = entry.State == ModelState.Missing ? $"no file at {entry.Path} and no download address" : string.Empty;
+        }
+
+        DefaultModelName = ChooseDefault();
+    }
+
+    /// <summary>The resolved model folder.</summary>
+    public string Directory { get; }
+
+    /// <summary>The model used when a request names none.</summary>
+    public string DefaultModelName { get; }
+
+    /// <summary>True when at least one real (file-backed) super-resolution model can be served.</summary>
+    public bool HasRealModels => _ordered.Any(e => !e.Builtin && e.Descriptor.Task == ModelTaskKind.SuperResolution && e.State != ModelState.Missing);
+
+    public IReadOnlyList<ModelStatus> List() =>
+        _ordered.Select(e => new ModelStatus(
+            e.Descriptor,
+            e.State,
+            e.Detail,
+            e.ExecutionProvider,
+            string.Equals(e.Descriptor.Name, DefaultModelName, StringComparison.OrdinalIgnoreCase),
+            e.Builtin,
+            EffectiveTileSize(e.Descriptor))).ToList();
+
+    /// <summary>Core tile edge for a model: its own, else the catalog default.</summary>
+    public int EffectiveTileSize(ModelDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        return descriptor.TileSize > 0 ? descriptor.TileSize : _options.DefaultTileSize;
+    }
+
+    /// <summary>Downloads, loads and warms up every model that has (or can get) a file. Never throws for a
+    /// model's failure: the entry records it.</summary>
+    public Task LoadAllAsync(CancellationToken cancellationToken)
+    {
+        Task[] loads = _ordered
+            .Where(e => e.State != ModelState.Missing)
+            .Select(e => StartLoad(e, cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default))
+            .ToArray();
+        return Task.WhenAll(loads);
+    }
+
+    /// <summary>A super-resolution model by name (null or empty: the default), loading it if needed.</summary>
+    /// <exception cref="ModelNotFoundException">No such entry.</exception>
+    /// <exception cref="ModelUnavailableException">Missing, or failed to download or load.</exception>
+    /// <exception cref="InvalidRequestException">The model does another task.</exception>
+    public async Task<IUpscaleModel> GetUpscalerAsync(string? name, string field, CancellationToken cancellationToken)
+    {
+        string resolved = string.IsNullOrWhiteSpace(name) ? DefaultModelName : name.Trim();
+        if (!_entries.TryGetValue(resolved, out CatalogEntry? entry))
+        {
+            throw new ModelNotFoundException(resolved, _entries.Keys);
+        }
+
+        if (entry.Descriptor.Task != ModelTaskKind.SuperResolution)
+        {
+            throw new InvalidRequestException(field, $"model '{entry.Descriptor.Name}' is a {entry.Descriptor.Task} model; this request needs a SuperResolution model");
+        }
+
+        if (entry.State == ModelState.Missing)
+        {
+            throw new ModelUnavailableException(entry.Descriptor.Name, entry.Detail);
+        }
+
+        try
+        {
+            // The load outlives a cancelled request: the next request finds it done.
+            return await StartLoad(entry, CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new ModelUnavailableException(entry.Descriptor.Name, entry.Detail, e);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (CatalogEntry entry in _ordered)
+        {
+            if (entry.Loading is { IsCompletedSuccessfully: true } loaded && loaded.Result is IDisposable disposable)
+            {
+                disposable.Dispose();
+            }
+        }
+    }
+
+    private Task<IUpscaleModel> StartLoad(CatalogEntry entry, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            // A load cancelled by its first caller's token is retried by the next caller.
+            if (entry.Loading is null || entry.Loading.IsCanceled)
+            {
+                entry.Loading = Task.Run(() => LoadAsync(entry, cancellationToken), CancellationToken.None);
+            }
+
+            return entry.Loading;
+        }
+    }
+
+    private async Task<IUpscaleModel> LoadAsync(CatalogEntry entry, CancellationToken cancellationToken)
+    {
+        string path = entry.Path!;
+        ModelDescriptor descriptor = entry.Descriptor;
+        try
+        {
+            if (!File.Exists(path))
+            {
+                entry.State = ModelState.Downloading;
+                entry.Detail = $"downloading from {descriptor.Url}";
+                LogDownloading(_logger, descriptor.Name, descriptor.Url!, path);
+                string sha = await ModelDownloader.DownloadAsync(_http, new Uri(descriptor.Url!), path, descriptor.Sha256, cancellationToken).ConfigureAwait(false);
+                if (string.IsNullOrWhiteSpace(descriptor.Sha256))
+                {
+                    LogUnpinnedDownload(_logger, descriptor.Name, sha);
+                }
+            }
+            else if (!string.IsNullOrWhiteSpace(descriptor.Sha256))
+            {
+                string sha = await ModelDownloader.HashFileAsync(path, cancellationToken).ConfigureAwait(false);
+                if (!sha.Equals(descriptor.Sha256.Trim(), StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new InvalidDataException($"SHA-256 of {path} is {sha}, expected {descriptor.Sha256.Trim().ToLowerInvariant()}");
+                }
+            }
+
+            entry.State = ModelState.Loading;
+            entry.Detail = $"loading {path}";
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            (Microsoft.ML.OnnxRuntime.InferenceSession session, string provider) = _sessions.Create(path);
+            var model = new OnnxModel(descriptor, session, provider);
+            if (descriptor.Task == ModelTaskKind.SuperResolution)
+            {
+                WarmUp(model);
+            }
+
+            entry.ExecutionProvider = provider;
+            entry.Detail = path;
+            entry.State = ModelState.Ready;
+            LogLoaded(_logger, descriptor.Name, provider, started.ElapsedMilliseconds);
+            return model;
+        }
+        catch (OperationCanceledException)
+        {
+            entry.State = File.Exists(path) ? ModelState.Pending : ModelState.Missing;
+            throw;
+        }
+        catch (Exception e)
+        {
+            entry.State = ModelState.Failed;
+            entry.Detail = e.Message;
+            LogLoadFailed(_logger, e, descriptor.Name, e.Message);
+            throw;
+        }
+    }
+
+    /// <summary>One small run so the first request does not pay for kernel selection and arena growth.</summary>
+    private static void WarmUp(OnnxModel model)
+    {
+        const int edge = 32;
+        float[] input = new float[3 * edge * edge];
+        float[] output = new float[input.Length * model.Scale * model.Scale];
+        model.Run(input, output, 1, edge, edge, CancellationToken.None);
+    }
+
+    private bool CanDownload(CatalogEntry entry) => _options.DownloadMissing && !string.IsNullOrWhiteSpace(entry.Descriptor.Url);
+
+    private string ChooseDefault()
+    {
+        if (!string.IsNullOrWhiteSpace(_options.DefaultModel))
+        {
+            return _entries.TryGetValue(_options.DefaultModel, out CatalogEntry? configured)
+                ? configured.Descriptor.Name
+                : throw new ArgumentException($"default model '{_options.DefaultModel}' is not in the catalog");
+        }
+
+        CatalogEntry? choice =
+            _ordered.FirstOrDefault(e => !e.Builtin && e.Descriptor.Task == ModelTaskKind.SuperResolution && e.State != ModelState.Missing)
+            ?? _ordered.FirstOrDefault(e => e.Builtin)
+            ?? _ordered.FirstOrDefault(e => e.Descriptor.Task == ModelTaskKind.SuperResolution);
+        return choice?.Descriptor.Name ?? string.Empty;
+    }
+
+    private static void Validate(ModelDescriptor descriptor)
+    {
+        if (string.IsNullOrWhiteSpace(descriptor.Name) || string.IsNullOrWhiteSpace(descriptor.File))
+        {
+            throw new ArgumentException("every model entry needs a Name and a File");
+        }
+
+        if (descriptor.Scale is < 1 or > 16 || descriptor.TileMargin < 0 || descriptor.TileSize < 0)
+        {
+            throw new ArgumentException($"model '{descriptor.Name}': Scale must be 1..16, TileSize and TileMargin ≥ 0");
+        }
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Model {Model} loaded on {Provider} in {ElapsedMs} ms")]
+    private static partial void LogLoaded(ILogger logger, string model, string provider, long elapsedMs);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Model {Model} failed to load: {Reason}")]
+    private static partial void LogLoadFailed(ILogger logger, Exception exception, string model, string reason);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Model {Model}: downloading {Url} to {Path}")]
+    private static partial void LogDownloading(ILogger logger, string model, string url, string path);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Model {Model} was downloaded without a configured SHA-256; pin it with Sha256 = {Sha256}")]
+    private static partial void LogUnpinnedDownload(ILogger logger, string model, string sha256);
+}

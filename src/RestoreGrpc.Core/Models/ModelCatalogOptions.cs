@@ -1,0 +1,31 @@
+namespace RestoreGrpc.Core.Models;
+
+/// <summary>Configuration of the model catalog (section <c>Restore:Models</c> in the server).</summary>
+public sealed class ModelCatalogOptions
+{
+    /// <summary>Folder holding model files; relative paths resolve against the host's content root.</summary>
+    public string Directory { get; set; } = "models";
+
+    /// <summary>Model used when a request names none; empty picks the first ready super-resolution model,
+    /// else the built-in resampler.</summary>
+    public string? DefaultModel { get; set; }
+
+    public List<ModelDescriptor> Entries { get; set; } = [];
+
+    public ExecutionProviderPreference ExecutionProvider { get; set; } = ExecutionProviderPreference.Auto;
+
+    /// <summary>CUDA device ordinal.</summary>
+    public int CudaDeviceId { get; set; }
+
+    /// <summary>ONNX Runtime intra-op threads on CPU; 0 uses one per core.</summary>
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Core tile edge for models that set none. Large tiles cost less margin compute.</summary>
+    public int DefaultTileSize { get; set; } = 512;
+
+    /// <summary>Download missing files that have a <see cref="ModelDescriptor.Url"/>.</summary>
+    public bool DownloadMissing { get; set; } = true;
+
+    /// <summary>Serve the built-in Lanczos resampler as model <see cref="BuiltinModels.ResamplerName"/>.</summary>
+    public bool EnableBuiltinResampler { get; set; } = true;
+}

@@ -1,0 +1,9 @@
+namespace RestoreGrpc.Core.Models;
+
+/// <summary>What a model does.</summary>
+public enum ModelTaskKind
+{
+    SuperResolution,
+    FaceRestoration,
+    FaceDetection,
+}

@@ -1,0 +1,59 @@
+using RestoreGrpc.Core.Errors;
+using RestoreGrpc.Core.Imaging;
+
+namespace RestoreGrpc.Core.Restoration;
+
+/// <summary>What one request asks for. Null values take the model's or the input's defaults.</summary>
+/// <param name="Model">Catalog name; null for the default model.</param>
+/// <param name="Scale">Final scale relative to the input; null for the model's native scale.</param>
+/// <param name="TileSize">Core tile edge in input pixels; null for the model default.</param>
+/// <param name="TileMargin">Context margin in input pixels; null for the model default.</param>
+public sealed record RestoreSettings(
+    string? Model = null,
+    double? Scale = null,
+    int? TileSize = null,
+    int? TileMargin = null,
+    EncodeSettings? Output = null)
+{
+    public const double MaxScale = 16;
+    public const int MinTileSize = 16;
+    public const int MaxTileSize = 4096;
+    public const int MaxTileMargin = 256;
+
+    public EncodeSettings Encoding => Output ?? new EncodeSettings();
+
+    /// <summary>Request field paths (as in the v1 API) named in validation errors.</summary>
+    public static class Fields
+    {
+        public const string Model = "options.model";
+        public const string Scale = "options.scale";
+        public const string TileSize = "options.tiling.tile_size";
+        public const string TileMargin = "options.tiling.tile_margin";
+        public const string Quality = "options.output.quality";
+        public const string Format = "options.output.format";
+    }
+
+    /// <summary>Checks ranges; throws <see cref="InvalidRequestException"/> naming the first bad field.</summary>
+    public void Validate()
+    {
+        if (Scale is { } scale && (!double.IsFinite(scale) || scale <= 0 || scale > MaxScale))
+        {
+            throw new InvalidRequestException(Fields.Scale, $"must be greater than 0 and at most {MaxScale} (got {scale})");
+        }
+
+        if (TileSize is { } tile && (tile < MinTileSize || tile > MaxTileSize))
+        {
+            throw new InvalidRequestException(Fields.TileSize, $"must be {MinTileSize}..{MaxTileSize} pixels (got {tile})");
+        }
+
+        if (TileMargin is { } margin && (margin < 0 || margin > MaxTileMargin))
+        {
+            throw new InvalidRequestException(Fields.TileMargin, $"must be 0..{MaxTileMargin} pixels (got {margin})");
+        }
+
+        if (Output?.Quality is { } quality && (quality < 1 || quality > 100))
+        {
+            throw new InvalidRequestException(Fields.Quality, $"must be 1..100 (got {quality})");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.Diagnostics;
+
+namespace RestoreGrpc.Core.Restoration;
+
+/// <summary>Accumulates time per stage across the tiles of one request.</summary>
+internal sealed class StageClock
+{
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private long _decode;
+    private long _queueWait;
+    private long _inference;
+    private long _tiling;
+    private long _postprocess;
+    private long _encode;
+
+    public static long Now => Stopwatch.GetTimestamp();
+
+    public void AddDecode(long since) => _decode += Now - since;
+
+    public void AddQueueWait(long since) => _queueWait += Now - since;
+
+    public void AddInference(long since) => _inference += Now - since;
+
+    public void AddTiling(long since) => _tiling += Now - since;
+
+    public void AddPostprocess(long since) => _postprocess += Now - since;
+
+    public void AddEncode(long since) => _encode += Now - since;
+
+    public StageTimings Snapshot() => new(
+        Stopwatch.GetElapsedTime(0, _decode),
+        Stopwatch.GetElapsedTime(0, _queueWait),
+        Stopwatch.GetElapsedTime(0, _inference),
+        Stopwatch.GetElapsedTime(0, _tiling),
+        Stopwatch.GetElapsedTime(0, _postprocess),
+        Stopwatch.GetElapsedTime(0, _encode),
+        Stopwatch.GetElapsedTime(_started));
+}
