@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Options;
+using RestoreGrpc.Core.Imaging;
+using RestoreGrpc.Core.Models;
+using RestoreGrpc.Core.Restoration;
+using RestoreGrpc.Core.Scheduling;
+
+namespace RestoreGrpc.Server.Hosting;
+
+/// <summary>Registers the restoration core with options bound from configuration.</summary>
+public static class RestoreCoreServiceCollectionExtensions
+{
+    public const string ModelsSection = "Restore:Models";
+    public const string LimitsSection = "Restore:Limits";
+
+    public static IServiceCollection AddRestoreCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.Configure<ModelCatalogOptions>(configuration.GetSection(ModelsSection));
+        services.Configure<ImageLimits>(configuration.GetSection(LimitsSection));
+        services.Configure<RestoreServerOptions>(configuration.GetSection(RestoreServerOptions.Section));
+        services.AddHttpClient(nameof(ModelCatalog), http => http.Timeout = TimeSpan.FromMinutes(30));
+
+        services.AddSingleton(provider => new ModelCatalog(
+            provider.GetRequiredService<IOptions<ModelCatalogOptions>>().Value,
+            contentRoot,
+            provider.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(ModelCatalog)),
+            provider.GetRequiredService<ILogger<ModelCatalog>>()));
+        services.AddSingleton(provider => new InferenceGate(
+            Math.Max(1, provider.GetRequiredService<IOptions<RestoreServerOptions>>().Value.ConcurrentRuns)));
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<ImageLimits>>().Value);
+        services.AddSingleton<RestorationPipeline>();
+        return services;
+    }
+}

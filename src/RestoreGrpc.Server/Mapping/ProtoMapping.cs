@@ -1,0 +1,163 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using RestoreGrpc.Contracts.V1;
+using RestoreGrpc.Core.Imaging;
+using RestoreGrpc.Core.Models;
+using RestoreGrpc.Core.Restoration;
+using CoreColorOrder = RestoreGrpc.Core.Models.ColorOrder;
+using CoreInputRange = RestoreGrpc.Core.Models.InputRange;
+using CoreModelState = RestoreGrpc.Core.Models.ModelState;
+using ProtoColorOrder = RestoreGrpc.Contracts.V1.ColorOrder;
+using ProtoInputRange = RestoreGrpc.Contracts.V1.InputRange;
+using ProtoModelState = RestoreGrpc.Contracts.V1.ModelState;
+
+namespace RestoreGrpc.Server.Mapping;
+
+/// <summary>Translates between the v1 protobuf contract and the core's types. No logic beyond mapping.</summary>
+internal static class ProtoMapping
+{
+    public static RestoreSettings ToSettings(RestoreOptions? options)
+    {
+        if (options is null)
+        {
+            return new RestoreSettings();
+        }
+
+        return new RestoreSettings(
+            Model: string.IsNullOrWhiteSpace(options.Model) ? null : options.Model,
+            Scale: options.Scale == 0 ? null : options.Scale,
+            TileSize: options.Tiling is { TileSize: > 0 } tiling ? (int)Math.Min(tiling.TileSize, int.MaxValue) : null,
+            TileMargin: options.Tiling is { TileMargin: > 0 } margin ? (int)Math.Min(margin.TileMargin, int.MaxValue) : null,
+            Output: new EncodeSettings(
+                ToFormat(options.Output?.Format ?? ImageFormat.Unspecified),
+                options.Output is { Quality: > 0 } output ? (int)Math.Min(output.Quality, int.MaxValue) : null,
+                options.Output?.StripMetadata ?? false));
+    }
+
+    public static ImageFormatKind? ToFormat(ImageFormat format) => format switch
+    {
+        ImageFormat.Png => ImageFormatKind.Png,
+        ImageFormat.Jpeg => ImageFormatKind.Jpeg,
+        ImageFormat.Webp => ImageFormatKind.Webp,
+        ImageFormat.Tiff => ImageFormatKind.Tiff,
+        ImageFormat.Bmp => ImageFormatKind.Bmp,
+        ImageFormat.Gif => ImageFormatKind.Gif,
+        _ => null,
+    };
+
+    public static ImageFormat ToProto(ImageFormatKind format) => format switch
+    {
+        ImageFormatKind.Png => ImageFormat.Png,
+        ImageFormatKind.Jpeg => ImageFormat.Jpeg,
+        ImageFormatKind.Webp => ImageFormat.Webp,
+        ImageFormatKind.Tiff => ImageFormat.Tiff,
+        ImageFormatKind.Bmp => ImageFormat.Bmp,
+        ImageFormatKind.Gif => ImageFormat.Gif,
+        _ => ImageFormat.Unspecified,
+    };
+
+    public static RestoreResponse ToResponse(RestorationResult result) => new()
+    {
+        Image = UnsafeByteOperations.UnsafeWrap(result.Output.Bytes),
+        Output = ToProto(result.Output.Description),
+        Details = new RestoreDetails
+        {
+            Model = result.Model,
+            ModelScale = (uint)result.ModelScale,
+            Scale = result.Scale,
+            TileCount = (uint)result.TileCount,
+            TileSize = (uint)result.TileSize,
+            TileMargin = (uint)result.TileMargin,
+            ExecutionProvider = result.ExecutionProvider,
+            Input = ToProto(result.Input),
+            Timings = new Contracts.V1.StageTimings
+            {
+                Decode = Duration.FromTimeSpan(result.Timings.Decode),
+                QueueWait = Duration.FromTimeSpan(result.Timings.QueueWait),
+                Inference = Duration.FromTimeSpan(result.Timings.Inference),
+                Tiling = Duration.FromTimeSpan(result.Timings.Tiling),
+                Postprocess = Duration.FromTimeSpan(result.Timings.Postprocess),
+                Encode = Duration.FromTimeSpan(result.Timings.Encode),
+                Total = Duration.FromTimeSpan(result.Timings.Total),
+            },
+        },
+    };
+
+    public static ImageInfo ToProto(ImageDescription description) => new()
+    {
+        Width = (uint)description.Width,
+        Height = (uint)description.Height,
+        Format = ToProto(description.Format),
+        ColorType = description.Color switch
+        {
+            ColorKind.Gray => ColorType.Gray,
+            ColorKind.GrayAlpha => ColorType.GrayAlpha,
+            ColorKind.Rgb => ColorType.Rgb,
+            ColorKind.Rgba => ColorType.Rgba,
+            ColorKind.Palette => ColorType.Palette,
+            _ => ColorType.Unspecified,
+        },
+        BitDepth = (uint)description.BitDepth,
+        HasAlpha = description.HasAlpha,
+        HasIccProfile = description.HasIccProfile,
+        HasExif = description.HasExif,
+        ExifOrientation = (uint)description.ExifOrientation,
+        EncodedBytes = (ulong)description.EncodedBytes,
+    };
+
+    public static ModelInfo ToProto(ModelStatus status)
+    {
+        ModelDescriptor d = status.Descriptor;
+        var info = new ModelInfo
+        {
+            Name = d.Name,
+            Task = ToProto(d.Task),
+            Scale = (uint)d.Scale,
+            Input = new InputContract
+            {
+                Layout = "NCHW",
+                Channels = 3,
+                Range = d.InputRange switch
+                {
+                    CoreInputRange.ZeroToOne => ProtoInputRange.ZeroToOne,
+                    CoreInputRange.MinusOneToOne => ProtoInputRange.MinusOneToOne,
+                    CoreInputRange.ZeroTo255 => ProtoInputRange.ZeroTo255,
+                    _ => ProtoInputRange.Unspecified,
+                },
+                ColorOrder = d.ColorOrder == CoreColorOrder.Bgr ? ProtoColorOrder.Bgr : ProtoColorOrder.Rgb,
+                FixedSize = (uint)Math.Max(0, d.FixedSize),
+                SizeMultiple = (uint)Math.Max(0, d.SizeMultiple),
+            },
+            State = status.State switch
+            {
+                CoreModelState.Missing => ProtoModelState.Missing,
+                CoreModelState.Downloading => ProtoModelState.Downloading,
+                CoreModelState.Pending or CoreModelState.Loading => ProtoModelState.Loading,
+                CoreModelState.Ready => ProtoModelState.Ready,
+                CoreModelState.Failed => ProtoModelState.Failed,
+                _ => ProtoModelState.Unspecified,
+            },
+            StateDetail = status.Detail,
+            IsDefault = status.IsDefault,
+            ExecutionProvider = status.ExecutionProvider,
+            TileSize = (uint)status.TileSize,
+            TileMargin = (uint)d.TileMargin,
+            Description = d.Description,
+            Builtin = status.Builtin,
+        };
+        if (d.Mean is { } mean)
+        {
+            info.Input.Mean.AddRange(mean);
+        }
+
+        return info;
+    }
+
+    public static ModelTask ToProto(ModelTaskKind task) => task switch
+    {
+        ModelTaskKind.SuperResolution => ModelTask.SuperResolution,
+        ModelTaskKind.FaceRestoration => ModelTask.FaceRestoration,
+        ModelTaskKind.FaceDetection => ModelTask.FaceDetection,
+        _ => ModelTask.Unspecified,
+    };
+}

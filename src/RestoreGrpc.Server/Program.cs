@@ -1,0 +1,4 @@
+using RestoreGrpc.Server.Hosting;
+
+WebApplication app = RestoreServer.Build(args);
+await app.RunAsync();

@@ -1,0 +1,79 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using RestoreGrpc.Core.Errors;
+using Status = Google.Rpc.Status;
+
+namespace RestoreGrpc.Server.Services;
+
+/// <summary>
+/// Turns core exceptions into gRPC statuses with google.rpc details: bad input → INVALID_ARGUMENT with a
+/// BadRequest naming the field; unknown model → NOT_FOUND; unusable model → FAILED_PRECONDITION; cancellation →
+/// CANCELLED or DEADLINE_EXCEEDED. Anything else is logged and answered INTERNAL without leaking internals.
+/// </summary>
+internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request,
+        ServerCallContext context,
+        UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    private RpcException Map(Exception exception, ServerCallContext context)
+    {
+        switch (exception)
+        {
+            case InvalidRequestException invalid:
+                LogRejected(logger, context.Method, invalid.Field, invalid.Description);
+                return new Status
+                {
+                    Code = (int)Code.InvalidArgument,
+                    Message = invalid.Message,
+                    Details =
+                    {
+                        Any.Pack(new BadRequest
+                        {
+                            FieldViolations = { new BadRequest.Types.FieldViolation { Field = invalid.Field, Description = invalid.Description } },
+                        }),
+                    },
+                }.ToRpcException();
+            case ModelNotFoundException notFound:
+                return new Status
+                {
+                    Code = (int)Code.NotFound,
+                    Message = notFound.Message,
+                    Details = { Any.Pack(new ResourceInfo { ResourceType = "model", ResourceName = notFound.Name, Description = notFound.Message }) },
+                }.ToRpcException();
+            case ModelUnavailableException unavailable:
+                return new Status
+                {
+                    Code = (int)Code.FailedPrecondition,
+                    Message = unavailable.Message,
+                    Details = { Any.Pack(new ResourceInfo { ResourceType = "model", ResourceName = unavailable.Name, Description = unavailable.Message }) },
+                }.ToRpcException();
+            case OperationCanceledException when context.Deadline <= DateTime.UtcNow:
+                return new RpcException(new Grpc.Core.Status(StatusCode.DeadlineExceeded, "deadline exceeded before the image was restored"));
+            case OperationCanceledException:
+                return new RpcException(new Grpc.Core.Status(StatusCode.Cancelled, "the call was cancelled"));
+            default:
+                LogFailed(logger, exception, context.Method);
+                return new RpcException(new Grpc.Core.Status(StatusCode.Internal, "internal error; the server log has the details"));
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "{Method} rejected: {Field}: {Description}")]
+    private static partial void LogRejected(ILogger logger, string method, string field, string description);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "{Method} failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string method);
+}
