@@ -2,7 +2,6 @@ using RestoreGrpc.Core.Errors;
 using RestoreGrpc.Core.Imaging;
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Restoration;
-using RestoreGrpc.Core.Tests.Imaging;
 using RestoreGrpc.TestSupport;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;

@@ -7,10 +7,10 @@ using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace RestoreGrpc.Core.Tests.Imaging;
+namespace RestoreGrpc.TestSupport;
 
 /// <summary>Small encoded images built in code for edge cases the shared set lacks.</summary>
-internal static class SyntheticImages
+public static class SyntheticImages
 {
     /// <summary>A PNG whose header claims a size with no pixel data behind it.</summary>
     public static byte[] PngHeaderOnly(uint width, uint height)

@@ -1,0 +1,33 @@
+using System.CommandLine;
+using RestoreGrpc.Cli.Output;
+using RestoreGrpc.Client;
+using RestoreGrpc.Contracts.V1;
+
+namespace RestoreGrpc.Cli.Commands;
+
+/// <summary><c>restore models</c>: the server's model catalog.</summary>
+internal sealed class ModelsCommand : Command
+{
+    public ModelsCommand(CliContext context, Option<string> server)
+        : base("models", "List the server's models: task, scale, state, provider and tile defaults.")
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(server);
+        SetAction((parseResult, cancellationToken) => CommandExecution.RunAsync(
+            context.Console,
+            async () =>
+            {
+                using RestoreClient client = context.CreateClient(parseResult.GetRequiredValue(server));
+                IReadOnlyList<ModelInfo> models = await client.ListModelsAsync(cancellationToken).ConfigureAwait(false);
+                if (models.Count == 0)
+                {
+                    await context.Console.Out.WriteLineAsync("The server lists no models.").ConfigureAwait(false);
+                    return ExitCodes.Success;
+                }
+
+                context.Console.Ansi.Write(ModelTable.Build(models));
+                return ExitCodes.Success;
+            },
+            cancellationToken));
+    }
+}

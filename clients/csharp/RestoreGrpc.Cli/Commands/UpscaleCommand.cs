@@ -1,0 +1,94 @@
+using System.CommandLine;
+using RestoreGrpc.Cli.Presets;
+
+namespace RestoreGrpc.Cli.Commands;
+
+/// <summary>Everything <c>restore upscale</c> was asked to do.</summary>
+internal sealed record UpscaleSettings(
+    IReadOnlyList<string> Inputs,
+    string OutputDirectory,
+    string Server,
+    RestoreOptionOverrides Overrides,
+    string? PresetPath,
+    bool Recursive,
+    bool TimestampNames,
+    int Concurrency);
+
+/// <summary><c>restore upscale FILES|FOLDERS… [options]</c>.</summary>
+internal sealed class UpscaleCommand : Command
+{
+    /// <summary>Where outputs go unless <c>--output</c> says otherwise (relative to the current directory).</summary>
+    public const string DefaultOutputDirectory = "restored";
+
+    private readonly Option<string> _server;
+
+    public UpscaleCommand(CliContext context, Option<string> server)
+        : base("upscale", "Restore (upscale) image files and folders through the server.")
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _server = server ?? throw new ArgumentNullException(nameof(server));
+        Arguments.Add(Inputs);
+        Options.Add(Output);
+        OptionSet.AddTo(this);
+        Options.Add(Preset);
+        Options.Add(Recursive);
+        Options.Add(TimestampNames);
+        Options.Add(Concurrency);
+        SetAction((parseResult, cancellationToken) => CommandExecution.RunAsync(
+            context.Console,
+            () => new UpscaleRunner(context).RunAsync(ReadSettings(parseResult), cancellationToken),
+            cancellationToken));
+    }
+
+    public Argument<string[]> Inputs { get; } = new("inputs")
+    {
+        Description = "Image files and/or folders (folders contribute their png, jpg, webp, tiff, bmp and gif files).",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    public Option<string> Output { get; } = new("--output", "-o")
+    {
+        Description = "Output folder (relative to the current directory). Subfolders of recursive inputs are mirrored.",
+        HelpName = "DIR",
+        DefaultValueFactory = _ => DefaultOutputDirectory,
+    };
+
+    public RestoreOptionSet OptionSet { get; } = new();
+
+    public Option<string?> Preset { get; } = new("--preset", "-p")
+    {
+        Description = "Preset file (see 'restore preset save'); options given here override its values.",
+        HelpName = "FILE",
+    };
+
+    public Option<bool> Recursive { get; } = new("--recursive", "-r")
+    {
+        Description = "Also take images from subfolders of the given folders.",
+    };
+
+    public Option<bool> TimestampNames { get; } = new("--timestamp-names")
+    {
+        Description = "Name outputs <name>_<yyyyMMdd-HHmmss>.<ext> (run start time) instead of <name>_x<scale>.<ext>.",
+    };
+
+    public Option<int> Concurrency { get; } = new Option<int>("--concurrency", "-j")
+    {
+        Description = "Images in flight at once.",
+        HelpName = "N",
+        DefaultValueFactory = _ => 1,
+    }.AtLeast(1);
+
+    public UpscaleSettings ReadSettings(ParseResult parseResult)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        return new UpscaleSettings(
+            parseResult.GetRequiredValue(Inputs),
+            parseResult.GetRequiredValue(Output),
+            parseResult.GetRequiredValue(_server),
+            OptionSet.Read(parseResult),
+            parseResult.GetValue(Preset),
+            parseResult.GetValue(Recursive),
+            parseResult.GetValue(TimestampNames),
+            parseResult.GetValue(Concurrency));
+    }
+}

@@ -1,0 +1,3 @@
+using RestoreGrpc.Cli;
+
+return await RestoreCli.RunAsync(args, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using RestoreGrpc.Client;
+using RestoreGrpc.Server.Hosting;
+using RestoreGrpc.TestSupport;
+
+namespace RestoreGrpc.IntegrationTests;
+
+/// <summary>
+/// The real server (Kestrel, HTTP/2) on 127.0.0.1 port 0, serving the shared models when present (built-in
+/// resampler otherwise), plus an SDK client bound to it.
+/// </summary>
+public sealed class LoopbackServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private LoopbackServer(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+        Client = new RestoreClient(new RestoreClientOptions { Address = address, MaxAttempts = 1 });
+    }
+
+    public Uri Address { get; }
+
+    public RestoreClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<LoopbackServer> StartAsync(params string[] settings)
+    {
+        string models = SharedAssets.Directory is { } shared ? Path.Combine(shared, "models") : Path.Combine(Path.GetTempPath(), "restoregrpc-no-models");
+        string[] args =
+        [
+            "--urls", "http://127.0.0.1:0",
+            $"--Restore:Models:Directory={models}",
+            "--Restore:Models:ExecutionProvider=Cpu",
+            "--Logging:LogLevel:Default=Warning",
+            .. settings,
+        ];
+        WebApplication app = RestoreServer.Build(args);
+        await app.StartAsync();
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new LoopbackServer(app, new Uri(address));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
