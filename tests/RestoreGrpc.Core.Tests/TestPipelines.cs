@@ -24,5 +24,5 @@ internal static class TestPipelines
         NullLogger<ModelCatalog>.Instance);
 
     public static RestorationPipeline Pipeline(ModelCatalog catalog, ImageLimits? limits = null) =>
-        new(catalog, new InferenceGate(1), limits ?? new ImageLimits(), NullLogger<RestorationPipeline>.Instance);
+        new(catalog, new InferenceGate(1), limits ?? new ImageLimits(), new EncodingOptions(), NullLogger<RestorationPipeline>.Instance);
 }

@@ -44,7 +44,8 @@ public static class ImageEncoder
         else
         {
             using var stream = new MemoryStream();
-            image.Save(stream, CreateEncoder(format, color, bitDepth, quality, source));
+            int pngLevel = settings.PngCompressionLevel ?? EncodeSettings.DefaultPngCompressionLevel;
+            image.Save(stream, CreateEncoder(format, color, bitDepth, quality, pngLevel, source));
             bytes = stream.ToArray();
         }
 
@@ -82,7 +83,7 @@ public static class ImageEncoder
         };
     }
 
-    private static IImageEncoder CreateEncoder(ImageFormatKind format, ColorKind color, int bitDepth, int quality, ImageDescription source) =>
+    private static IImageEncoder CreateEncoder(ImageFormatKind format, ColorKind color, int bitDepth, int quality, int pngLevel, ImageDescription source) =>
         format switch
         {
             ImageFormatKind.Png => new PngEncoder
@@ -95,7 +96,8 @@ public static class ImageEncoder
                     _ => PngColorType.Rgb,
                 },
                 BitDepth = bitDepth > 8 ? PngBitDepth.Bit16 : PngBitDepth.Bit8,
-                CompressionLevel = PngCompressionLevel.DefaultCompression,
+                CompressionLevel = (PngCompressionLevel)Math.Clamp(pngLevel, 1, 9),
+                FilterMethod = PngFilterMethod.Paeth,
             },
             ImageFormatKind.Jpeg => new JpegEncoder
             {

@@ -61,6 +61,11 @@ public sealed partial class OnnxSessionFactory
                 return false;
             }
 
+            // ONNX Runtime prints its own error when the CUDA libraries are absent; our log line below says it
+            // once, with the reason, so its logger is quietened for the probe.
+            OrtEnv environment = OrtEnv.Instance();
+            OrtLoggingLevel previousLevel = environment.EnvLogLevel;
+            environment.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
             try
             {
                 sessionOptions.AppendExecutionProvider_CUDA(_options.CudaDeviceId);
@@ -77,6 +82,10 @@ public sealed partial class OnnxSessionFactory
                 _cudaWorks = false;
                 LogCudaUnavailable(_logger, IntraOpThreads, e.Message);
                 return false;
+            }
+            finally
+            {
+                environment.EnvLogLevel = previousLevel;
             }
         }
     }

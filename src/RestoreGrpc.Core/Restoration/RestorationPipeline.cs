@@ -20,13 +20,15 @@ public sealed partial class RestorationPipeline
     private readonly ModelCatalog _catalog;
     private readonly InferenceGate _gate;
     private readonly ImageLimits _limits;
+    private readonly EncodingOptions _encoding;
     private readonly ILogger _logger;
 
-    public RestorationPipeline(ModelCatalog catalog, InferenceGate gate, ImageLimits limits, ILogger<RestorationPipeline> logger)
+    public RestorationPipeline(ModelCatalog catalog, InferenceGate gate, ImageLimits limits, EncodingOptions encoding, ILogger<RestorationPipeline> logger)
     {
         _catalog = catalog;
         _gate = gate;
         _limits = limits;
+        _encoding = encoding;
         _logger = logger;
     }
 
@@ -71,7 +73,7 @@ public sealed partial class RestorationPipeline
         };
 
         started = StageClock.Now;
-        EncodedImage encoded = ImageEncoder.Encode(restored, input, decoded.IccProfile, decoded.ExifProfile, settings.Encoding);
+        EncodedImage encoded = ImageEncoder.Encode(restored, input, decoded.IccProfile, decoded.ExifProfile, _encoding.ApplyTo(settings.Encoding));
         clock.AddEncode(started);
 
         StageTimings timings = clock.Snapshot();

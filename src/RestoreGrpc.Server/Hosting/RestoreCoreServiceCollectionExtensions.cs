@@ -11,11 +11,13 @@ public static class RestoreCoreServiceCollectionExtensions
 {
     public const string ModelsSection = "Restore:Models";
     public const string LimitsSection = "Restore:Limits";
+    public const string EncodingSection = "Restore:Encoding";
 
     public static IServiceCollection AddRestoreCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.Configure<ModelCatalogOptions>(configuration.GetSection(ModelsSection));
         services.Configure<ImageLimits>(configuration.GetSection(LimitsSection));
+        services.Configure<EncodingOptions>(configuration.GetSection(EncodingSection));
         services.Configure<RestoreServerOptions>(configuration.GetSection(RestoreServerOptions.Section));
         services.AddHttpClient(nameof(ModelCatalog), http => http.Timeout = TimeSpan.FromMinutes(30));
 
@@ -27,6 +29,7 @@ public static class RestoreCoreServiceCollectionExtensions
         services.AddSingleton(provider => new InferenceGate(
             Math.Max(1, provider.GetRequiredService<IOptions<RestoreServerOptions>>().Value.ConcurrentRuns)));
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<ImageLimits>>().Value);
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<EncodingOptions>>().Value);
         services.AddSingleton<RestorationPipeline>();
         return services;
     }
