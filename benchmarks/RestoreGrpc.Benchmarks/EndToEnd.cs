@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using RestoreGrpc.Client;
 using RestoreGrpc.Server.Hosting;
 
@@ -26,8 +23,7 @@ internal static class EndToEnd
         await app.StartAsync();
         try
         {
-            string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            using var client = new RestoreClient(address);
+            using var client = new RestoreClient(new RestoreClientOptions { Address = app.ListeningAddress() });
             byte[] image = await File.ReadAllBytesAsync(imagePath);
             var options = new RestoreOptions { Model = "realesr-general-x4v3", TileSize = tile };
             await client.RestoreAsync(image, options); // warm-up (model load, first-run allocations)

@@ -13,36 +13,26 @@ public sealed class CliEndToEndTests(ServerFixture fixture) : IClassFixture<Serv
     [Fact]
     public async Task Upscaling_a_folder_with_one_broken_file_restores_the_rest_reports_it_and_exits_non_zero()
     {
-        string input = Directory.CreateTempSubdirectory("restore-cli-in-").FullName;
-        string output = Path.Combine(Path.GetTempPath(), $"restore-cli-out-{Guid.NewGuid():N}");
-        try
+        using var temp = new TempDirectory();
+        string input = temp.CreateDirectory("in");
+        string output = temp.Combine("out");
+        foreach (string name in new[] { "text.png", "page.png", "truncated.jpg" })
         {
-            foreach (string name in new[] { "text.png", "page.png", "truncated.jpg" })
-            {
-                File.Copy(SharedAssets.Image(name), Path.Combine(input, name));
-            }
-
-            (int exit, string stdout, string stderr) = await RunAsync(
-                "upscale", input, "-o", output, "--model", "realesrganv2-animevideo-x2", "--server", fixture.Server.Address.ToString());
-
-            Assert.Equal(1, exit);
-            Assert.Contains("truncated.jpg", stderr, StringComparison.Ordinal);
-            Assert.Contains("InvalidArgument", stderr, StringComparison.Ordinal);
-            Assert.Contains("Succeeded 2, failed 1", stdout + stderr, StringComparison.Ordinal);
-
-            string[] written = Directory.GetFiles(output).Select(Path.GetFileName).Order().ToArray()!;
-            Assert.Equal(["page_x2.png", "text_x2.png"], written);
-            IImageInfo text = Image.Identify(Path.Combine(output, "text_x2.png"));
-            Assert.Equal((896, 344), (text.Width, text.Height));
+            File.Copy(SharedAssets.Image(name), Path.Combine(input, name));
         }
-        finally
-        {
-            Directory.Delete(input, recursive: true);
-            if (Directory.Exists(output))
-            {
-                Directory.Delete(output, recursive: true);
-            }
-        }
+
+        (int exit, string stdout, string stderr) = await RunAsync(
+            "upscale", input, "-o", output, "--model", "realesrganv2-animevideo-x2", "--server", fixture.Server.Address.ToString());
+
+        Assert.Equal(1, exit);
+        Assert.Contains("truncated.jpg", stderr, StringComparison.Ordinal);
+        Assert.Contains("InvalidArgument", stderr, StringComparison.Ordinal);
+        Assert.Contains("Succeeded 2, failed 1", stdout + stderr, StringComparison.Ordinal);
+
+        string[] written = Directory.GetFiles(output).Select(Path.GetFileName).Order().ToArray()!;
+        Assert.Equal(["page_x2.png", "text_x2.png"], written);
+        IImageInfo text = Image.Identify(Path.Combine(output, "text_x2.png"));
+        Assert.Equal((896, 344), (text.Width, text.Height));
     }
 
     [Fact]
@@ -58,25 +48,19 @@ public sealed class CliEndToEndTests(ServerFixture fixture) : IClassFixture<Serv
     [Fact]
     public async Task Bench_measures_a_real_server_and_writes_json()
     {
-        string json = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.json");
-        try
-        {
-            (int exit, string stdout, _) = await RunAsync(
-                "bench", "--server", fixture.Server.Address.ToString(), "--image", SharedAssets.Image("palette_color.png"),
-                "--concurrency", "2", "--requests", "6", "--model", "realesr-general-x4v3", "--json", json);
-            Assert.Equal(0, exit);
-            Assert.Contains("p99", stdout, StringComparison.OrdinalIgnoreCase);
-            using JsonDocument report = JsonDocument.Parse(await File.ReadAllTextAsync(json, Ct));
-            JsonElement root = report.RootElement;
-            Assert.Equal(6, root.GetProperty("succeeded").GetInt32());
-            Assert.Equal(0, root.GetProperty("failed").GetInt32());
-            Assert.Equal(10u, root.GetProperty("inputWidth").GetUInt32());
-            Assert.True(root.GetProperty("imagesPerSecond").GetDouble() > 0);
-        }
-        finally
-        {
-            File.Delete(json);
-        }
+        using var temp = new TempDirectory();
+        string json = temp.Combine("bench.json");
+        (int exit, string stdout, _) = await RunAsync(
+            "bench", "--server", fixture.Server.Address.ToString(), "--image", SharedAssets.Image("palette_color.png"),
+            "--concurrency", "2", "--requests", "6", "--model", "realesr-general-x4v3", "--json", json);
+        Assert.Equal(0, exit);
+        Assert.Contains("p99", stdout, StringComparison.OrdinalIgnoreCase);
+        using JsonDocument report = JsonDocument.Parse(await File.ReadAllTextAsync(json, Ct));
+        JsonElement root = report.RootElement;
+        Assert.Equal(6, root.GetProperty("succeeded").GetInt32());
+        Assert.Equal(0, root.GetProperty("failed").GetInt32());
+        Assert.Equal(10u, root.GetProperty("inputWidth").GetUInt32());
+        Assert.True(root.GetProperty("imagesPerSecond").GetDouble() > 0);
     }
 
     private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)

@@ -1,7 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using RestoreGrpc.Client;
 using RestoreGrpc.Server.Hosting;
 using RestoreGrpc.TestSupport;
@@ -42,8 +39,7 @@ public sealed class LoopbackServer : IAsyncDisposable
         ];
         WebApplication app = RestoreServer.Build(args);
         await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new LoopbackServer(app, new Uri(address));
+        return new LoopbackServer(app, app.ListeningAddress());
     }
 
     public async ValueTask DisposeAsync()

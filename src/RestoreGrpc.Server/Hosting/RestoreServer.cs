@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using RestoreGrpc.Server.Health;
 using RestoreGrpc.Server.Services;
@@ -41,5 +43,14 @@ public static class RestoreServer
         app.MapGrpcReflectionService();
         app.MapGet("/", () => "RestoreGrpc: a gRPC server (HTTP/2). Use the restore CLI, an SDK, or grpcurl with reflection.");
         return app;
+    }
+
+    /// <summary>The first address a started server listens on (the real port when it was started on port 0).</summary>
+    public static Uri ListeningAddress(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        IServerAddressesFeature addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()
+            ?? throw new InvalidOperationException("the server exposes no addresses");
+        return new Uri(addresses.Addresses.First());
     }
 }

@@ -48,19 +48,9 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
                     },
                 }.ToRpcException();
             case ModelNotFoundException notFound:
-                return new Status
-                {
-                    Code = (int)Code.NotFound,
-                    Message = notFound.Message,
-                    Details = { Any.Pack(new ResourceInfo { ResourceType = "model", ResourceName = notFound.Name, Description = notFound.Message }) },
-                }.ToRpcException();
+                return ModelError(Code.NotFound, notFound.Name, notFound.Message);
             case ModelUnavailableException unavailable:
-                return new Status
-                {
-                    Code = (int)Code.FailedPrecondition,
-                    Message = unavailable.Message,
-                    Details = { Any.Pack(new ResourceInfo { ResourceType = "model", ResourceName = unavailable.Name, Description = unavailable.Message }) },
-                }.ToRpcException();
+                return ModelError(Code.FailedPrecondition, unavailable.Name, unavailable.Message);
             case OperationCanceledException when context.Deadline <= DateTime.UtcNow:
                 return new RpcException(new Grpc.Core.Status(StatusCode.DeadlineExceeded, "deadline exceeded before the image was restored"));
             case OperationCanceledException:
@@ -70,6 +60,13 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
                 return new RpcException(new Grpc.Core.Status(StatusCode.Internal, "internal error; the server log has the details"));
         }
     }
+
+    private static RpcException ModelError(Code code, string model, string message) => new Status
+    {
+        Code = (int)code,
+        Message = message,
+        Details = { Any.Pack(new ResourceInfo { ResourceType = "model", ResourceName = model, Description = message }) },
+    }.ToRpcException();
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "{Method} rejected: {Field}: {Description}")]
     private static partial void LogRejected(ILogger logger, string method, string field, string description);

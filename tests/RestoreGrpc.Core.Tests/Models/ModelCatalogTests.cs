@@ -61,56 +61,42 @@ public sealed class ModelCatalogTests
         byte[] bytes = await File.ReadAllBytesAsync(source, Ct);
         const string Sha = "3fcb4a570383b20c7db1169f7298655f5e89f3c349032f0f4237596a8009ed6b";
         await using var server = new LoopbackFileServer(new Dictionary<string, byte[]> { ["/models/anime.onnx"] = bytes });
-        string directory = Directory.CreateTempSubdirectory("restoregrpc-models-").FullName;
-        try
+        using var directory = new TempDirectory();
+        string destination = directory.Combine("anime.onnx");
+        using ModelCatalog catalog = TestPipelines.Catalog(new ModelDescriptor
         {
-            string destination = Path.Combine(directory, "anime.onnx");
-            using ModelCatalog catalog = TestPipelines.Catalog(new ModelDescriptor
-            {
-                Name = "anime",
-                File = destination,
-                Scale = 4,
-                Url = new Uri(server.BaseAddress, "models/anime.onnx").ToString(),
-                Sha256 = Sha,
-            });
+            Name = "anime",
+            File = destination,
+            Scale = 4,
+            Url = new Uri(server.BaseAddress, "models/anime.onnx").ToString(),
+            Sha256 = Sha,
+        });
 
-            IUpscaleModel model = await catalog.GetUpscalerAsync("anime", "options.model", Ct);
-            Assert.Equal(4, model.Scale);
-            Assert.Equal(Sha, await ModelDownloader.HashFileAsync(destination, Ct));
-            Assert.Equal(1, server.Requests);
-            Assert.Single(Directory.GetFiles(directory));
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        IUpscaleModel model = await catalog.GetUpscalerAsync("anime", "options.model", Ct);
+        Assert.Equal(4, model.Scale);
+        Assert.Equal(Sha, await ModelDownloader.HashFileAsync(destination, Ct));
+        Assert.Equal(1, server.Requests);
+        Assert.Single(Directory.GetFiles(directory.Path));
     }
 
     [Fact]
     public async Task A_download_with_the_wrong_checksum_leaves_no_file_and_fails()
     {
         await using var server = new LoopbackFileServer(new Dictionary<string, byte[]> { ["/m.onnx"] = [1, 2, 3, 4] });
-        string directory = Directory.CreateTempSubdirectory("restoregrpc-models-").FullName;
-        try
+        using var directory = new TempDirectory();
+        string destination = directory.Combine("m.onnx");
+        using ModelCatalog catalog = TestPipelines.Catalog(new ModelDescriptor
         {
-            string destination = Path.Combine(directory, "m.onnx");
-            using ModelCatalog catalog = TestPipelines.Catalog(new ModelDescriptor
-            {
-                Name = "m",
-                File = destination,
-                Scale = 4,
-                Url = new Uri(server.BaseAddress, "m.onnx").ToString(),
-                Sha256 = new string('a', 64),
-            });
+            Name = "m",
+            File = destination,
+            Scale = 4,
+            Url = new Uri(server.BaseAddress, "m.onnx").ToString(),
+            Sha256 = new string('a', 64),
+        });
 
-            var error = await Assert.ThrowsAsync<ModelUnavailableException>(() => catalog.GetUpscalerAsync("m", "options.model", Ct));
-            Assert.Contains("mismatch", error.InnerException?.Message ?? error.Message, StringComparison.OrdinalIgnoreCase);
-            Assert.Empty(Directory.GetFiles(directory));
-            Assert.Equal(ModelState.Failed, catalog.List().Single(m => m.Descriptor.Name == "m").State);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        var error = await Assert.ThrowsAsync<ModelUnavailableException>(() => catalog.GetUpscalerAsync("m", "options.model", Ct));
+        Assert.Contains("mismatch", error.InnerException?.Message ?? error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(Directory.GetFiles(directory.Path));
+        Assert.Equal(ModelState.Failed, catalog.List().Single(m => m.Descriptor.Name == "m").State);
     }
 }

@@ -25,39 +25,33 @@ public sealed class TiledEqualsWholeImageTests
     [Fact]
     public async Task Tiles_with_the_receptive_radius_as_margin_equal_whole_image_inference()
     {
-        (Image<Rgb24> tiled, Image<Rgb24> whole) = await RunAsync(tileSize: 64, margin: 34);
-        using (tiled)
-        using (whole)
-        {
-            PixelDifference difference = PixelDifference.Between(tiled, whole);
-            TestContext.Current.TestOutputHelper?.WriteLine($"tiled vs whole-image: {difference}");
-            Assert.True(difference.MaxLevels <= 1, $"tiled vs whole-image: {difference}");
-        }
+        PixelDifference difference = await TiledVersusWholeAsync(margin: 34);
+        Assert.True(difference.MaxLevels <= 1, $"tiled vs whole-image: {difference}");
     }
 
     [Fact]
     public async Task A_24_pixel_margin_stays_within_two_levels()
     {
-        (Image<Rgb24> tiled, Image<Rgb24> whole) = await RunAsync(tileSize: 64, margin: 24);
-        using (tiled)
-        using (whole)
-        {
-            PixelDifference difference = PixelDifference.Between(tiled, whole);
-            TestContext.Current.TestOutputHelper?.WriteLine($"tiled vs whole-image: {difference}");
-            Assert.True(difference.MaxLevels <= 2, $"tiled vs whole-image: {difference}");
-        }
+        PixelDifference difference = await TiledVersusWholeAsync(margin: 24);
+        Assert.True(difference.MaxLevels <= 2, $"tiled vs whole-image: {difference}");
     }
 
     [Fact]
     public async Task A_10_pixel_margin_leaves_visible_seams_so_the_comparison_can_fail()
     {
-        (Image<Rgb24> tiled, Image<Rgb24> whole) = await RunAsync(tileSize: 64, margin: 10);
+        PixelDifference difference = await TiledVersusWholeAsync(margin: 10);
+        Assert.True(difference.MaxLevels > 2, $"expected seam errors with Real-ESRGAN's 10 px pad, got {difference}");
+    }
+
+    private static async Task<PixelDifference> TiledVersusWholeAsync(int margin)
+    {
+        (Image<Rgb24> tiled, Image<Rgb24> whole) = await RunAsync(tileSize: 64, margin);
         using (tiled)
         using (whole)
         {
             PixelDifference difference = PixelDifference.Between(tiled, whole);
-            TestContext.Current.TestOutputHelper?.WriteLine($"tiled vs whole-image: {difference}");
-            Assert.True(difference.MaxLevels > 2, $"expected seam errors with Real-ESRGAN's 10 px pad, got {difference}");
+            TestContext.Current.TestOutputHelper?.WriteLine($"margin {margin}: tiled vs whole-image: {difference}");
+            return difference;
         }
     }
 
