@@ -5,6 +5,7 @@ using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
+using SixLabors.ImageSharp.Metadata.Profiles.Icc;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -53,6 +54,11 @@ public static class ImageDecoder
                 exif.SetValue(ExifTag.Orientation, (ushort)1);
             }
 
+            // ImageSharp 2 keeps a TIFF's profile on the frame and does not read PNG's iCCP chunk.
+            IccProfile? icc = pixels.Metadata.IccProfile
+                ?? pixels.Frames.RootFrame.Metadata.IccProfile
+                ?? (kind == ImageFormatKind.Png && PngIccChunk.TryRead(encoded.Span) is { } profile ? new IccProfile(profile) : null);
+
             var description = new ImageDescription(
                 pixels.Width,
                 pixels.Height,
@@ -60,11 +66,11 @@ public static class ImageDecoder
                 layout.Color,
                 layout.BitDepth,
                 layout.HasAlpha,
-                pixels.Metadata.IccProfile is not null,
+                icc is not null,
                 exif is not null,
                 orientation,
                 encoded.Length);
-            return new DecodedImage(pixels, description, pixels.Metadata.IccProfile, exif);
+            return new DecodedImage(pixels, description, icc, exif);
         }
         catch
         {

@@ -47,6 +47,10 @@ public static class ImageEncoder
             int pngLevel = settings.PngCompressionLevel ?? EncodeSettings.DefaultPngCompressionLevel;
             image.Save(stream, CreateEncoder(format, color, bitDepth, quality, pngLevel, source));
             bytes = stream.ToArray();
+            if (format == ImageFormatKind.Png && image.Metadata.IccProfile is { } icc)
+            {
+                bytes = PngIccChunk.Insert(bytes, icc.ToByteArray());
+            }
         }
 
         var description = new ImageDescription(
@@ -56,8 +60,9 @@ public static class ImageEncoder
             color,
             bitDepth,
             color is ColorKind.Rgba or ColorKind.GrayAlpha,
-            image.Metadata.IccProfile is not null,
-            image.Metadata.ExifProfile is not null && format is not ImageFormatKind.Tiff and not ImageFormatKind.Bmp and not ImageFormatKind.Gif,
+            // ImageSharp 2 writes no ICC profile into WebP, BMP or GIF, and no EXIF into TIFF, BMP or GIF.
+            image.Metadata.IccProfile is not null && format is ImageFormatKind.Png or ImageFormatKind.Jpeg or ImageFormatKind.Tiff,
+            image.Metadata.ExifProfile is not null && format is ImageFormatKind.Png or ImageFormatKind.Jpeg or ImageFormatKind.Webp,
             image.Metadata.ExifProfile is not null ? 1 : 0,
             bytes.Length);
         return new EncodedImage(bytes, description);

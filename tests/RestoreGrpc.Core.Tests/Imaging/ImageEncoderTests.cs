@@ -57,6 +57,29 @@ public sealed class ImageEncoderTests
         Assert.Null(Image.Identify(stripped.Bytes).Metadata.IccProfile);
     }
 
+    [Theory]
+    [InlineData(ImageFormatKind.Png)]
+    [InlineData(ImageFormatKind.Tiff)]
+    public void Png_and_tiff_keep_the_icc_profile_byte_for_byte(ImageFormatKind format)
+    {
+        using DecodedImage source = ImageDecoder.Decode(File.ReadAllBytes(SharedAssets.Image("scenetext01.jpg")), Limits);
+        Assert.NotNull(source.IccProfile);
+        EncodedImage encoded = ImageEncoder.Encode(source.Pixels, source.Description, source.IccProfile, source.ExifProfile, new EncodeSettings(format));
+        Assert.True(encoded.Description.HasIccProfile);
+        using DecodedImage again = ImageDecoder.Decode(encoded.Bytes, Limits);
+        Assert.Equal((source.Description.Width, source.Description.Height), (again.Description.Width, again.Description.Height));
+
+        // ImageSharp 2 does not read PNG's iCCP back, so the PNG chunk is read here by hand (pngcheck agrees).
+        byte[] written = format == ImageFormatKind.Png
+            ? ReadPngIccProfile(encoded.Bytes)
+            : again.Pixels.Frames.RootFrame.Metadata.IccProfile!.ToByteArray();
+        Assert.Equal(source.IccProfile!.ToByteArray(), written);
+
+        // And the decoder picks it up again, so PNG→PNG and TIFF→TIFF restorations keep it.
+        Assert.True(again.Description.HasIccProfile);
+        Assert.Equal(written, again.IccProfile!.ToByteArray());
+    }
+
     [Fact]
     public void Jpeg_quality_changes_the_size()
     {
@@ -72,5 +95,31 @@ public sealed class ImageEncoderTests
         using DecodedImage source = ImageDecoder.Decode(File.ReadAllBytes(SharedAssets.Image("palette_color.png")), Limits);
         Assert.Equal(ColorKind.Palette, source.Description.Color);
         Assert.Equal(ColorKind.Rgb, ImageEncoder.OutputColor(source.Description, ImageFormatKind.Png));
+    }
+
+    private static byte[] ReadPngIccProfile(byte[] png)
+    {
+        for (int offset = 8; offset < png.Length;)
+        {
+            int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(offset));
+            string type = System.Text.Encoding.ASCII.GetString(png, offset + 4, 4);
+            if (type == "iCCP")
+            {
+                ReadOnlySpan<byte> data = png.AsSpan(offset + 8, length);
+                int nul = data.IndexOf((byte)0);
+                Assert.Equal(0, data[nul + 1]); // compression method: deflate
+                using var inflated = new MemoryStream();
+                using (var zlib = new System.IO.Compression.ZLibStream(new MemoryStream(data[(nul + 2)..].ToArray()), System.IO.Compression.CompressionMode.Decompress))
+                {
+                    zlib.CopyTo(inflated);
+                }
+
+                return inflated.ToArray();
+            }
+
+            offset += 12 + length;
+        }
+
+        throw new Xunit.Sdk.XunitException("no iCCP chunk");
     }
 }
