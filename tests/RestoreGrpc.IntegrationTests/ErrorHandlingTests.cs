@@ -70,18 +70,6 @@ public sealed class ErrorHandlingTests(ServerFixture fixture) : IClassFixture<Se
     }
 
     [Fact]
-    public async Task Face_tasks_are_not_served_yet()
-    {
-        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(fixture.Server.Address);
-        var raw = new RestoreService.RestoreServiceClient(channel);
-        byte[] image = await File.ReadAllBytesAsync(SharedAssets.Image("palette_color.png"), Ct);
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await raw.RestoreAsync(
-            new RestoreRequest { Image = Google.Protobuf.ByteString.CopyFrom(image), Options = new Contracts.V1.RestoreOptions { Task = RestoreTask.Faces } },
-            cancellationToken: Ct));
-        Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
-    }
-
-    [Fact]
     public async Task A_deadline_shorter_than_the_work_is_deadline_exceeded_and_the_server_recovers()
     {
         byte[] image = await File.ReadAllBytesAsync(SharedAssets.Image("astronaut.png"), Ct);

@@ -35,6 +35,12 @@ public sealed class LoopbackServer : IAsyncDisposable
             $"--Restore:Models:Directory={models}",
             "--Restore:Models:ExecutionProvider=Cpu",
             "--Logging:LogLevel:Default=Warning",
+            // The GPEN-contract stand-in (an unsharp mask, not a trained restorer) exercises the face path.
+            "--Restore:Models:Entries:10:Name=face-standin-512",
+            "--Restore:Models:Entries:10:File=face-standin-512.onnx",
+            "--Restore:Models:Entries:10:Task=FaceRestoration",
+            "--Restore:Models:Entries:10:InputRange=MinusOneToOne",
+            "--Restore:Models:Entries:10:FixedSize=512",
             .. settings,
         ];
         WebApplication app = RestoreServer.Build(args);

@@ -97,17 +97,25 @@ public sealed partial class ModelCatalog : IDisposable
     /// <exception cref="ModelNotFoundException">No such entry.</exception>
     /// <exception cref="ModelUnavailableException">Missing, or failed to download or load.</exception>
     /// <exception cref="InvalidRequestException">The model does another task.</exception>
-    public async Task<IUpscaleModel> GetUpscalerAsync(string? name, string field, CancellationToken cancellationToken)
+    public Task<IUpscaleModel> GetUpscalerAsync(string? name, string field, CancellationToken cancellationToken) =>
+        GetModelAsync(name, ModelTaskKind.SuperResolution, field, cancellationToken);
+
+    /// <summary>
+    /// A loaded model of a task by name; null or empty picks the default super-resolution model, or the first
+    /// usable entry of another task.
+    /// </summary>
+    public async Task<IUpscaleModel> GetModelAsync(string? name, ModelTaskKind task, string field, CancellationToken cancellationToken)
     {
-        string resolved = string.IsNullOrWhiteSpace(name) ? DefaultModelName : name.Trim();
+        string resolved = !string.IsNullOrWhiteSpace(name) ? name.Trim() : DefaultFor(task)
+            ?? throw new ModelUnavailableException(task.ToString(), $"no {task} model is configured with a file");
         if (!_entries.TryGetValue(resolved, out CatalogEntry? entry))
         {
             throw new ModelNotFoundException(resolved, _entries.Keys);
         }
 
-        if (entry.Descriptor.Task != ModelTaskKind.SuperResolution)
+        if (entry.Descriptor.Task != task)
         {
-            throw new InvalidRequestException(field, $"model '{entry.Descriptor.Name}' is a {entry.Descriptor.Task} model; this request needs a SuperResolution model");
+            throw new InvalidRequestException(field, $"model '{entry.Descriptor.Name}' is a {entry.Descriptor.Task} model; this needs a {task} model");
         }
 
         if (entry.State == ModelState.Missing)
@@ -125,6 +133,14 @@ public sealed partial class ModelCatalog : IDisposable
             throw new ModelUnavailableException(entry.Descriptor.Name, entry.Detail, e);
         }
     }
+
+    /// <summary>True when a model of the task can be served (present, or downloadable).</summary>
+    public bool Has(ModelTaskKind task) => DefaultFor(task) is not null;
+
+    private string? DefaultFor(ModelTaskKind task) =>
+        task == ModelTaskKind.SuperResolution
+            ? DefaultModelName
+            : _ordered.FirstOrDefault(e => e.Descriptor.Task == task && e.State != ModelState.Missing)?.Descriptor.Name;
 
     public void Dispose()
     {

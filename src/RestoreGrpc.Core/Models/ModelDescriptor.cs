@@ -11,6 +11,9 @@ public sealed class ModelDescriptor
 
     public ModelTaskKind Task { get; set; } = ModelTaskKind.SuperResolution;
 
+    /// <summary>Network family, e.g. SRVGGNetCompact, RRDBNet, YuNet, RetinaFace, GPEN. Detectors are decoded by it.</summary>
+    public string? Architecture { get; set; }
+
     /// <summary>Native upscaling factor (1 for restorers and detectors).</summary>
     public int Scale { get; set; } = 1;
 

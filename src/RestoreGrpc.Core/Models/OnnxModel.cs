@@ -27,6 +27,9 @@ internal sealed class OnnxModel : IUpscaleModel, IDisposable
 
     public string ExecutionProvider { get; }
 
+    /// <summary>The session, for models with several outputs (detectors) that decode their own tensors.</summary>
+    public InferenceSession Session => _session;
+
     public void Run(Memory<float> input, Memory<float> output, int batch, int height, int width, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

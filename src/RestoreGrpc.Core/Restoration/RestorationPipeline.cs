@@ -1,5 +1,9 @@
 using Microsoft.Extensions.Logging;
 using RestoreGrpc.Core.Errors;
+using RestoreGrpc.Core.Faces;
+using RestoreGrpc.Core.Faces.Alignment;
+using RestoreGrpc.Core.Faces.Detection;
+using RestoreGrpc.Core.Faces.Restoration;
 using RestoreGrpc.Core.Imaging;
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Scheduling;
@@ -11,12 +15,15 @@ using SixLabors.ImageSharp.Processing;
 namespace RestoreGrpc.Core.Restoration;
 
 /// <summary>
-/// One unary restoration: decode (upright, first frame) → tile plan → tiled model inference → outscale resampling
-/// → alpha → encode in the source's layout. Stateless apart from the shared catalog and gate; safe to call
-/// concurrently.
+/// One unary restoration: decode (upright, first frame) → [detect faces] → background (tiled super-resolution and
+/// outscale, or resampling for faces-only) → [restore faces and paste them back] → alpha → encode in the source's
+/// layout. Stateless apart from the shared catalog and gate; safe to call concurrently.
 /// </summary>
 public sealed partial class RestorationPipeline
 {
+    /// <summary>Reported as the model of a faces-only request's background.</summary>
+    public const string ResampledBackground = "lanczos-resample";
+
     private readonly ModelCatalog _catalog;
     private readonly InferenceGate _gate;
     private readonly ImageLimits _limits;
@@ -41,98 +48,205 @@ public sealed partial class RestorationPipeline
         ArgumentNullException.ThrowIfNull(settings);
         var clock = new StageClock();
         settings.Validate();
-        IUpscaleModel model = await _catalog.GetUpscalerAsync(settings.Model, RestoreSettings.Fields.Model, cancellationToken).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
+        FaceSettings faceSettings = settings.FaceOptions;
+
+        // Resolve every model before decoding, so a bad name fails fast. AUTO without a face restorer is plain SR.
+        RestoreTaskKind task = settings.Task;
+        IUpscaleModel? restorer = task switch
+        {
+            RestoreTaskKind.Faces or RestoreTaskKind.FacesAndBackground => await GetRestorerAsync(faceSettings, cancellationToken).ConfigureAwait(false),
+            RestoreTaskKind.Auto when faceSettings.Restorer is not null || _catalog.Has(ModelTaskKind.FaceRestoration) =>
+                await GetRestorerAsync(faceSettings, cancellationToken).ConfigureAwait(false),
+            _ => null,
+        };
+        if (task == RestoreTaskKind.Auto && restorer is null)
+        {
+            task = RestoreTaskKind.SuperResolution;
+        }
+
+        IUpscaleModel? model = task == RestoreTaskKind.Faces
+            ? null
+            : await _catalog.GetUpscalerAsync(settings.Model, RestoreSettings.Fields.Model, cancellationToken).ConfigureAwait(false);
 
         long started = StageClock.Now;
         using DecodedImage decoded = ImageDecoder.Decode(image, _limits);
         clock.AddDecode(started);
-
         ImageDescription input = decoded.Description;
-        double scale = settings.Scale is > 0 ? settings.Scale.Value : model.Scale;
+
+        IReadOnlyList<DetectedFace> detected = [];
+        string? detectorName = null;
+        if (restorer is not null)
+        {
+            started = StageClock.Now;
+            (detected, detectorName) = await FindFacesAsync(decoded, faceSettings, cancellationToken).ConfigureAwait(false);
+            clock.AddFaceDetection(started);
+        }
+
+        IReadOnlyList<DetectedFace> selected = FaceSelector.Select(detected, faceSettings.Selection, input.Width, input.Height);
+        if (task == RestoreTaskKind.Auto)
+        {
+            task = selected.Count > 0 ? RestoreTaskKind.FacesAndBackground : RestoreTaskKind.SuperResolution;
+        }
+
+        int modelScale = model?.Scale ?? 1;
+        double scale = settings.Scale is > 0 ? settings.Scale.Value : modelScale;
         int outputWidth = Math.Max(1, (int)Math.Round(input.Width * scale));
         int outputHeight = Math.Max(1, (int)Math.Round(input.Height * scale));
-        long modelPixels = input.Pixels * model.Scale * model.Scale;
+        long modelPixels = input.Pixels * modelScale * modelScale;
         if (Math.Max(modelPixels, (long)outputWidth * outputHeight) > _limits.MaxOutputPixels)
         {
             throw new InvalidRequestException(
                 InvalidImageException.ImageField,
-                $"is {input.Width}x{input.Height}; at ×{Math.Max(scale, model.Scale):0.##} the output would exceed {_limits.MaxOutputPixels / 1e6:F0} MP (use the streaming API for larger images)");
+                $"is {input.Width}x{input.Height}; at ×{Math.Max(scale, modelScale):0.##} the output would exceed {_limits.MaxOutputPixels / 1e6:F0} MP (use the streaming API for larger images)");
         }
 
-        var plan = TilePlan.Create(input.Width, input.Height, new TilePlanOptions(
+        TilePlan? plan = model is null ? null : TilePlan.Create(input.Width, input.Height, new TilePlanOptions(
             settings.TileSize ?? _catalog.EffectiveTileSize(model.Descriptor),
             settings.TileMargin ?? model.Descriptor.TileMargin,
             model.Scale));
 
-        using Image restored = decoded.Pixels switch
+        var job = new Job(model, plan, restorer, selected, faceSettings, outputWidth, outputHeight, clock);
+        (Image restored, IReadOnlyList<FaceReport> restoredFaces) = decoded.Pixels switch
         {
-            Image<Rgba32> pixels => await RestorePixelsAsync(pixels, plan, model, input, outputWidth, outputHeight, clock, cancellationToken).ConfigureAwait(false),
-            Image<Rgba64> pixels => await RestorePixelsAsync(pixels, plan, model, input, outputWidth, outputHeight, clock, cancellationToken).ConfigureAwait(false),
+            Image<Rgba32> pixels => await RestorePixelsAsync(pixels, input, job, cancellationToken).ConfigureAwait(false),
+            Image<Rgba64> pixels => await RestorePixelsAsync(pixels, input, job, cancellationToken).ConfigureAwait(false),
             _ => throw new InvalidOperationException($"unexpected pixel type {decoded.Pixels.GetType()}"),
         };
 
-        started = StageClock.Now;
-        EncodedImage encoded = ImageEncoder.Encode(restored, input, decoded.IccProfile, decoded.ExifProfile, _encoding.ApplyTo(settings.Encoding));
-        clock.AddEncode(started);
+        EncodedImage encoded;
+        using (restored)
+        {
+            started = StageClock.Now;
+            encoded = ImageEncoder.Encode(restored, input, decoded.IccProfile, decoded.ExifProfile, _encoding.ApplyTo(settings.Encoding));
+            clock.AddEncode(started);
+        }
 
+        var reports = restoredFaces.Concat(detected.Except(selected).Select(f => new FaceReport(f, null, false))).ToList();
         StageTimings timings = clock.Snapshot();
-        LogRestored(_logger, model.Descriptor.Name, input.Width, input.Height, outputWidth, outputHeight, plan.Count, timings.Total.TotalMilliseconds);
+        string modelName = model?.Descriptor.Name ?? ResampledBackground;
+        LogRestored(_logger, modelName, task, input.Width, input.Height, outputWidth, outputHeight, plan?.Count ?? 0, restoredFaces.Count, timings.Total.TotalMilliseconds);
         return new RestorationResult(
             encoded,
             input,
-            model.Descriptor.Name,
-            model.Scale,
+            modelName,
+            modelScale,
             (double)outputWidth / input.Width,
-            plan.Count,
-            plan.Options.TileSize,
-            plan.Options.Margin,
-            model.ExecutionProvider,
-            timings);
+            plan?.Count ?? 0,
+            plan?.Options.TileSize ?? 0,
+            plan?.Options.Margin ?? 0,
+            model?.ExecutionProvider ?? restorer?.ExecutionProvider ?? BuiltinModels.ExecutionProvider,
+            timings,
+            task,
+            reports,
+            detectorName,
+            restorer?.Descriptor.Name);
     }
 
-    private async Task<Image> RestorePixelsAsync<TPixel>(
+    /// <summary>Detects faces without restoring anything.</summary>
+    public async Task<(IReadOnlyList<DetectedFace> Faces, ImageDescription Input, string Detector)> DetectFacesAsync(
+        ReadOnlyMemory<byte> image,
+        FaceSettings settings,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        new RestoreSettings(Faces: settings).Validate();
+        using DecodedImage decoded = ImageDecoder.Decode(image, _limits);
+        (IReadOnlyList<DetectedFace> faces, string detector) = await FindFacesAsync(decoded, settings, cancellationToken).ConfigureAwait(false);
+        return (FaceSelector.Select(faces, settings.Selection, decoded.Description.Width, decoded.Description.Height), decoded.Description, detector);
+    }
+
+    private async Task<IUpscaleModel> GetRestorerAsync(FaceSettings faces, CancellationToken cancellationToken)
+    {
+        IUpscaleModel restorer = await _catalog.GetModelAsync(faces.Restorer, ModelTaskKind.FaceRestoration, RestoreSettings.Fields.FaceRestorer, cancellationToken).ConfigureAwait(false);
+        return restorer.Descriptor.FixedSize >= 16
+            ? restorer
+            : throw new ModelUnavailableException(restorer.Descriptor.Name, "a face restorer needs FixedSize (its square crop size) in the catalog");
+    }
+
+    private async Task<(IReadOnlyList<DetectedFace> Faces, string Detector)> FindFacesAsync(DecodedImage decoded, FaceSettings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Landmarks is { Count: > 0 } given)
+        {
+            return (given.Select(FaceSelector.FromLandmarks).ToList(), "caller");
+        }
+
+        IUpscaleModel model = await _catalog.GetModelAsync(settings.Detector, ModelTaskKind.FaceDetection, RestoreSettings.Fields.FaceDetector, cancellationToken).ConfigureAwait(false);
+        IFaceDetector detector = FaceDetectors.Create(model, RestoreSettings.Fields.FaceDetector);
+        using Image<Rgb24> rgb = decoded.Pixels.CloneAs<Rgb24>();
+        using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return (detector.Detect(rgb, settings.DetectionOptions, cancellationToken), model.Descriptor.Name);
+        }
+    }
+
+    private async Task<(Image Image, IReadOnlyList<FaceReport> Faces)> RestorePixelsAsync<TPixel>(
         Image<TPixel> source,
-        TilePlan plan,
-        IUpscaleModel model,
         ImageDescription input,
-        int outputWidth,
-        int outputHeight,
-        StageClock clock,
+        Job job,
         CancellationToken cancellationToken)
         where TPixel : unmanaged, IPixel<TPixel>
     {
-        Image<TPixel> restored = await TiledUpscaler.UpscaleAsync(source, plan, model, _gate, clock, cancellationToken).ConfigureAwait(false);
+        Image<TPixel> canvas = job.Model is null
+            ? source.Clone()
+            : await TiledUpscaler.UpscaleAsync(source, job.Plan!, job.Model, _gate, job.Clock, cancellationToken).ConfigureAwait(false);
         try
         {
             long started = StageClock.Now;
-            if (restored.Width != outputWidth || restored.Height != outputHeight)
+            if (canvas.Width != job.OutputWidth || canvas.Height != job.OutputHeight)
             {
-                restored.Mutate(x => x.Resize(new ResizeOptions
+                canvas.Mutate(x => x.Resize(new ResizeOptions
                 {
-                    Size = new Size(outputWidth, outputHeight),
+                    Size = new Size(job.OutputWidth, job.OutputHeight),
                     Sampler = KnownResamplers.Lanczos3,
                     Mode = ResizeMode.Stretch,
                     Compand = false,
                 }));
             }
 
-            if (input.HasAlpha)
+            job.Clock.AddPostprocess(started);
+
+            IReadOnlyList<FaceReport> faces = [];
+            if (job.Restorer is not null && job.Faces.Count > 0)
             {
-                AlphaChannel.Transfer(source, restored);
+                started = StageClock.Now;
+                double k = ((double)job.OutputWidth / input.Width + (double)job.OutputHeight / input.Height) / 2;
+                var toCanvas = SimilarityTransform.Scaling(k);
+                AlignedFace[] aligned = job.Faces
+                    .Select(f => AlignedFace.Align(f.Landmarks.Select(p => toCanvas.Apply(p.X, p.Y)).ToArray(), job.Restorer.Descriptor.FixedSize))
+                    .ToArray();
+                await FaceRestorer.RestoreAsync(canvas, aligned, job.Restorer, new FaceRestoreSettings(job.FaceSettings.Blend, job.FaceSettings.ColorFidelity), _gate, cancellationToken).ConfigureAwait(false);
+                faces = job.Faces.Select((f, i) => new FaceReport(f, aligned[i].CanvasToCrop.After(toCanvas), true)).ToList();
+                job.Clock.AddFaceRestoration(started);
             }
 
-            clock.AddPostprocess(started);
-            return restored;
+            started = StageClock.Now;
+            if (input.HasAlpha)
+            {
+                AlphaChannel.Transfer(source, canvas);
+            }
+
+            job.Clock.AddPostprocess(started);
+            return (canvas, faces);
         }
         catch
         {
-            restored.Dispose();
+            canvas.Dispose();
             throw;
         }
     }
 
+    /// <summary>What one request runs, resolved before touching pixels.</summary>
+    private sealed record Job(
+        IUpscaleModel? Model,
+        TilePlan? Plan,
+        IUpscaleModel? Restorer,
+        IReadOnlyList<DetectedFace> Faces,
+        FaceSettings FaceSettings,
+        int OutputWidth,
+        int OutputHeight,
+        StageClock Clock);
+
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information,
-        Message = "Restored with {Model}: {Width}x{Height} -> {OutputWidth}x{OutputHeight}, {Tiles} tiles, {ElapsedMs:F0} ms")]
-    private static partial void LogRestored(ILogger logger, string model, int width, int height, int outputWidth, int outputHeight, int tiles, double elapsedMs);
+        Message = "Restored with {Model} ({Task}): {Width}x{Height} -> {OutputWidth}x{OutputHeight}, {Tiles} tiles, {Faces} faces, {ElapsedMs:F0} ms")]
+    private static partial void LogRestored(ILogger logger, string model, RestoreTaskKind task, int width, int height, int outputWidth, int outputHeight, int tiles, int faces, double elapsedMs);
 }

@@ -1,3 +1,4 @@
+using RestoreGrpc.Core.Faces;
 using RestoreGrpc.Core.Imaging;
 
 namespace RestoreGrpc.Core.Restoration;
@@ -13,4 +14,8 @@ public sealed record RestorationResult(
     int TileSize,
     int TileMargin,
     string ExecutionProvider,
-    StageTimings Timings);
+    StageTimings Timings,
+    RestoreTaskKind Task,
+    IReadOnlyList<FaceReport> Faces,
+    string? FaceDetector,
+    string? FaceRestorer);

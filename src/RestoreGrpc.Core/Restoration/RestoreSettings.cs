@@ -1,4 +1,6 @@
 using RestoreGrpc.Core.Errors;
+using RestoreGrpc.Core.Faces;
+using RestoreGrpc.Core.Faces.Detection;
 using RestoreGrpc.Core.Imaging;
 
 namespace RestoreGrpc.Core.Restoration;
@@ -8,12 +10,16 @@ namespace RestoreGrpc.Core.Restoration;
 /// <param name="Scale">Final scale relative to the input; null for the model's native scale.</param>
 /// <param name="TileSize">Core tile edge in input pixels; null for the model default.</param>
 /// <param name="TileMargin">Context margin in input pixels; null for the model default.</param>
+/// <param name="Task">What to restore.</param>
+/// <param name="Faces">Face options, for the face tasks.</param>
 public sealed record RestoreSettings(
     string? Model = null,
     double? Scale = null,
     int? TileSize = null,
     int? TileMargin = null,
-    EncodeSettings? Output = null)
+    EncodeSettings? Output = null,
+    RestoreTaskKind Task = RestoreTaskKind.SuperResolution,
+    FaceSettings? Faces = null)
 {
     public const double MaxScale = 16;
     public const int MinTileSize = 16;
@@ -31,7 +37,14 @@ public sealed record RestoreSettings(
         public const string TileMargin = "options.tiling.tile_margin";
         public const string Quality = "options.output.quality";
         public const string Format = "options.output.format";
+        public const string FaceDetector = "options.faces.detector";
+        public const string FaceRestorer = "options.faces.restorer";
+        public const string FaceBlend = "options.faces.blend";
+        public const string FaceScoreThreshold = "options.faces.score_threshold";
+        public const string FaceLandmarks = "options.faces.landmarks";
     }
+
+    public FaceSettings FaceOptions => Faces ?? new FaceSettings();
 
     /// <summary>Checks ranges; throws <see cref="InvalidRequestException"/> naming the first bad field.</summary>
     public void Validate()
@@ -54,6 +67,24 @@ public sealed record RestoreSettings(
         if (Output?.Quality is { } quality && (quality < 1 || quality > 100))
         {
             throw new InvalidRequestException(Fields.Quality, $"must be 1..100 (got {quality})");
+        }
+
+        if (Faces is { } faces)
+        {
+            if (!(faces.Blend >= 0 && faces.Blend <= 1))
+            {
+                throw new InvalidRequestException(Fields.FaceBlend, $"must be 0..1 (got {faces.Blend})");
+            }
+
+            if (faces.ScoreThreshold is { } score && !(score > 0 && score <= 1))
+            {
+                throw new InvalidRequestException(Fields.FaceScoreThreshold, $"must be in (0, 1] (got {score})");
+            }
+
+            if (faces.Landmarks is { } given && given.Any(points => points.Count != DetectedFace.LandmarkCount || points.Any(p => !float.IsFinite(p.X) || !float.IsFinite(p.Y))))
+            {
+                throw new InvalidRequestException(Fields.FaceLandmarks, "each face needs exactly 5 finite points (left eye, right eye, nose, left and right mouth corners)");
+            }
         }
     }
 }

@@ -12,6 +12,8 @@ internal sealed class StageClock
     private long _tiling;
     private long _postprocess;
     private long _encode;
+    private long _faceDetection;
+    private long _faceRestoration;
 
     public static long Now => Stopwatch.GetTimestamp();
 
@@ -27,6 +29,10 @@ internal sealed class StageClock
 
     public void AddEncode(long since) => _encode += Now - since;
 
+    public void AddFaceDetection(long since) => _faceDetection += Now - since;
+
+    public void AddFaceRestoration(long since) => _faceRestoration += Now - since;
+
     public StageTimings Snapshot() => new(
         Stopwatch.GetElapsedTime(0, _decode),
         Stopwatch.GetElapsedTime(0, _queueWait),
@@ -34,5 +40,7 @@ internal sealed class StageClock
         Stopwatch.GetElapsedTime(0, _tiling),
         Stopwatch.GetElapsedTime(0, _postprocess),
         Stopwatch.GetElapsedTime(0, _encode),
-        Stopwatch.GetElapsedTime(_started));
+        Stopwatch.GetElapsedTime(_started),
+        Stopwatch.GetElapsedTime(0, _faceDetection),
+        Stopwatch.GetElapsedTime(0, _faceRestoration));
 }

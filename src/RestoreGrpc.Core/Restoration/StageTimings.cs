@@ -8,4 +8,6 @@ public sealed record StageTimings(
     TimeSpan Tiling,
     TimeSpan Postprocess,
     TimeSpan Encode,
-    TimeSpan Total);
+    TimeSpan Total,
+    TimeSpan FaceDetection,
+    TimeSpan FaceRestoration);

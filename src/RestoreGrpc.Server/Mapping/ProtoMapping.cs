@@ -1,6 +1,8 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using RestoreGrpc.Contracts.V1;
+using RestoreGrpc.Core.Faces;
+using RestoreGrpc.Core.Faces.Detection;
 using RestoreGrpc.Core.Imaging;
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Restoration;
@@ -31,7 +33,66 @@ internal static class ProtoMapping
             Output: new EncodeSettings(
                 ToFormat(options.Output?.Format ?? ImageFormat.Unspecified),
                 options.Output is { Quality: > 0 } output ? (int)Math.Min(output.Quality, int.MaxValue) : null,
-                options.Output?.StripMetadata ?? false));
+                options.Output?.StripMetadata ?? false),
+            Task: options.Task switch
+            {
+                RestoreTask.Faces => RestoreTaskKind.Faces,
+                RestoreTask.FacesAndBackground => RestoreTaskKind.FacesAndBackground,
+                RestoreTask.Auto => RestoreTaskKind.Auto,
+                _ => RestoreTaskKind.SuperResolution,
+            },
+            Faces: options.Faces is null ? null : ToSettings(options.Faces));
+    }
+
+    public static FaceSettings ToSettings(FaceOptions faces) => new(
+        Detector: string.IsNullOrWhiteSpace(faces.Detector) ? null : faces.Detector,
+        Restorer: string.IsNullOrWhiteSpace(faces.Restorer) ? null : faces.Restorer,
+        Blend: faces.HasBlend ? faces.Blend : 1.0,
+        Selection: ToSelection(faces.Selection),
+        MinFaceSize: faces.MinFaceSize,
+        ScoreThreshold: faces.ScoreThreshold == 0 ? null : faces.ScoreThreshold,
+        ColorFidelity: faces.ColorFidelity,
+        Landmarks: faces.Landmarks.Count == 0
+            ? null
+            : faces.Landmarks.Select(l => (IReadOnlyList<LandmarkPoint>)l.Points.Select(p => new LandmarkPoint(p.X, p.Y)).ToList()).ToList());
+
+    public static FaceSettings ToSettings(DetectFacesRequest request) => new(
+        Detector: string.IsNullOrWhiteSpace(request.Detector) ? null : request.Detector,
+        Selection: ToSelection(request.Selection),
+        MinFaceSize: request.MinFaceSize,
+        ScoreThreshold: request.ScoreThreshold == 0 ? null : request.ScoreThreshold);
+
+    private static FaceSelectionKind ToSelection(FaceSelection selection) => selection switch
+    {
+        FaceSelection.Largest => FaceSelectionKind.Largest,
+        FaceSelection.Center => FaceSelectionKind.Center,
+        _ => FaceSelectionKind.All,
+    };
+
+    public static RestoreTask ToProto(RestoreTaskKind task) => task switch
+    {
+        RestoreTaskKind.Faces => RestoreTask.Faces,
+        RestoreTaskKind.FacesAndBackground => RestoreTask.FacesAndBackground,
+        RestoreTaskKind.Auto => RestoreTask.Auto,
+        _ => RestoreTask.SuperResolution,
+    };
+
+    public static Face ToProto(FaceReport report)
+    {
+        DetectedFace face = report.Face;
+        var proto = new Face
+        {
+            Box = new Box { X = face.Box.X, Y = face.Box.Y, Width = face.Box.Width, Height = face.Box.Height },
+            Score = face.Score,
+            Restored = report.Restored,
+        };
+        proto.Landmarks.AddRange(face.Landmarks.Select(p => new Point { X = p.X, Y = p.Y }));
+        if (report.InputToCrop is { } t)
+        {
+            proto.Transform = new Contracts.V1.SimilarityTransform { A = t.A, B = t.B, Tx = t.Tx, Ty = t.Ty };
+        }
+
+        return proto;
     }
 
     public static ImageFormatKind? ToFormat(ImageFormat format) => format switch
@@ -56,7 +117,14 @@ internal static class ProtoMapping
         _ => ImageFormat.Unspecified,
     };
 
-    public static RestoreResponse ToResponse(RestorationResult result) => new()
+    public static RestoreResponse ToResponse(RestorationResult result)
+    {
+        RestoreResponse response = ToResponseWithoutFaces(result);
+        response.Faces.AddRange(result.Faces.Select(ToProto));
+        return response;
+    }
+
+    private static RestoreResponse ToResponseWithoutFaces(RestorationResult result) => new()
     {
         Image = UnsafeByteOperations.UnsafeWrap(result.Output.Bytes),
         Output = ToProto(result.Output.Description),
@@ -70,8 +138,13 @@ internal static class ProtoMapping
             TileMargin = (uint)result.TileMargin,
             ExecutionProvider = result.ExecutionProvider,
             Input = ToProto(result.Input),
+            Task = ToProto(result.Task),
+            FaceDetector = result.FaceDetector ?? string.Empty,
+            FaceRestorer = result.FaceRestorer ?? string.Empty,
             Timings = new Contracts.V1.StageTimings
             {
+                FaceDetection = Duration.FromTimeSpan(result.Timings.FaceDetection),
+                FaceRestoration = Duration.FromTimeSpan(result.Timings.FaceRestoration),
                 Decode = Duration.FromTimeSpan(result.Timings.Decode),
                 QueueWait = Duration.FromTimeSpan(result.Timings.QueueWait),
                 Inference = Duration.FromTimeSpan(result.Timings.Inference),

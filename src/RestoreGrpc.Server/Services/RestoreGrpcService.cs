@@ -12,17 +12,28 @@ internal sealed class RestoreGrpcService(RestorationPipeline pipeline, ModelCata
 {
     public override async Task<RestoreResponse> Restore(RestoreRequest request, ServerCallContext context)
     {
-        RestoreTask task = request.Options?.Task ?? RestoreTask.Unspecified;
-        if (task is not (RestoreTask.Unspecified or RestoreTask.SuperResolution))
-        {
-            throw new RpcException(new Status(StatusCode.Unimplemented, $"task {task} is not served yet; use RESTORE_TASK_SUPER_RESOLUTION"));
-        }
-
         RestorationResult result = await pipeline.RestoreAsync(
             request.Image.Memory,
             ProtoMapping.ToSettings(request.Options),
             context.CancellationToken).ConfigureAwait(false);
         return ProtoMapping.ToResponse(result);
+    }
+
+    public override async Task<DetectFacesResponse> DetectFaces(DetectFacesRequest request, ServerCallContext context)
+    {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var (faces, input, detector) = await pipeline.DetectFacesAsync(
+            request.Image.Memory,
+            ProtoMapping.ToSettings(request),
+            context.CancellationToken).ConfigureAwait(false);
+        var response = new DetectFacesResponse
+        {
+            Input = ProtoMapping.ToProto(input),
+            Detector = detector,
+            Elapsed = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(System.Diagnostics.Stopwatch.GetElapsedTime(started)),
+        };
+        response.Faces.AddRange(faces.Select(f => ProtoMapping.ToProto(new Core.Faces.FaceReport(f, null, false))));
+        return response;
     }
 
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
