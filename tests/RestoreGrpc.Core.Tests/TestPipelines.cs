@@ -24,5 +24,7 @@ internal static class TestPipelines
         NullLogger<ModelCatalog>.Instance);
 
     public static RestorationPipeline Pipeline(ModelCatalog catalog, ImageLimits? limits = null) =>
-        new(catalog, new InferenceGate(1), limits ?? new ImageLimits(), new EncodingOptions(), NullLogger<RestorationPipeline>.Instance);
+        new(catalog, Gate, new DynamicBatcher(Gate), limits ?? new ImageLimits(), new EncodingOptions(), NullLogger<RestorationPipeline>.Instance);
+
+    private static InferenceGate Gate { get; } = new(1);
 }

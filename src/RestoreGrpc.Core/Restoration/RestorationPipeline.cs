@@ -28,12 +28,20 @@ public sealed partial class RestorationPipeline
     private readonly InferenceGate _gate;
     private readonly ImageLimits _limits;
     private readonly EncodingOptions _encoding;
+    private readonly DynamicBatcher _faceBatcher;
     private readonly ILogger _logger;
 
-    public RestorationPipeline(ModelCatalog catalog, InferenceGate gate, ImageLimits limits, EncodingOptions encoding, ILogger<RestorationPipeline> logger)
+    public RestorationPipeline(
+        ModelCatalog catalog,
+        InferenceGate gate,
+        DynamicBatcher faceBatcher,
+        ImageLimits limits,
+        EncodingOptions encoding,
+        ILogger<RestorationPipeline> logger)
     {
         _catalog = catalog;
         _gate = gate;
+        _faceBatcher = faceBatcher;
         _limits = limits;
         _encoding = encoding;
         _logger = logger;
@@ -214,7 +222,8 @@ public sealed partial class RestorationPipeline
                 AlignedFace[] aligned = job.Faces
                     .Select(f => AlignedFace.Align(f.Landmarks.Select(p => toCanvas.Apply(p.X, p.Y)).ToArray(), job.Restorer.Descriptor.FixedSize))
                     .ToArray();
-                await FaceRestorer.RestoreAsync(canvas, aligned, job.Restorer, new FaceRestoreSettings(job.FaceSettings.Blend, job.FaceSettings.ColorFidelity), _gate, cancellationToken).ConfigureAwait(false);
+                var mergeSettings = new FaceRestoreSettings(job.FaceSettings.Blend, job.FaceSettings.ColorFidelity);
+                await FaceRestorer.RestoreAsync(canvas, aligned, job.Restorer, mergeSettings, _faceBatcher, job, cancellationToken).ConfigureAwait(false);
                 faces = job.Faces.Select((f, i) => new FaceReport(f, aligned[i].CanvasToCrop.After(toCanvas), true)).ToList();
                 job.Clock.AddFaceRestoration(started);
             }

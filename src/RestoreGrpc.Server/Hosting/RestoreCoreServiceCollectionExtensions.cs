@@ -30,6 +30,11 @@ public static class RestoreCoreServiceCollectionExtensions
             Math.Max(1, provider.GetRequiredService<IOptions<RestoreServerOptions>>().Value.ConcurrentRuns)));
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<ImageLimits>>().Value);
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<EncodingOptions>>().Value);
+        services.AddSingleton(provider =>
+        {
+            FaceBatchingOptions faces = configuration.GetSection(FaceBatchingOptions.Section).Get<FaceBatchingOptions>() ?? new();
+            return new DynamicBatcher(provider.GetRequiredService<InferenceGate>(), Math.Max(1, faces.MaxBatch), TimeSpan.FromMilliseconds(Math.Max(0, faces.MaxDelayMs)));
+        });
         services.AddSingleton<RestorationPipeline>();
         return services;
     }

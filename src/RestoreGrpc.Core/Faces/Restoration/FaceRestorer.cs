@@ -14,45 +14,37 @@ namespace RestoreGrpc.Core.Faces.Restoration;
 /// </summary>
 internal static class FaceRestorer
 {
+    /// <param name="batcher">Crops queue here with those of concurrent requests and run in shared batches.</param>
+    /// <param name="tag">Identifies the request in batch observations.</param>
     public static async Task RestoreAsync<TPixel>(
         Image<TPixel> canvas,
         IReadOnlyList<AlignedFace> faces,
         IUpscaleModel restorer,
         FaceRestoreSettings settings,
-        InferenceGate gate,
+        DynamicBatcher batcher,
+        object? tag,
         CancellationToken cancellationToken)
         where TPixel : unmanaged, IPixel<TPixel>
     {
         int size = restorer.Descriptor.FixedSize;
         var normalization = TensorNormalization.For(restorer.Descriptor);
-        int plane = size * size;
-        for (int start = 0; start < faces.Count; start += FaceRestoreSettings.MaxBatch)
+        RgbPlanes[] originals = faces.Select(face => WarpToCrop(canvas, face)).ToArray();
+        float[][] outputs = await Task.WhenAll(originals.Select(crop =>
         {
-            AlignedFace[] batch = faces.Skip(start).Take(FaceRestoreSettings.MaxBatch).ToArray();
-            float[] input = new float[batch.Length * 3 * plane];
-            float[] output = new float[input.Length];
-            var originals = new RgbPlanes[batch.Length];
-            for (int i = 0; i < batch.Length; i++)
+            float[] tensor = new float[3 * size * size];
+            WriteTensor(crop, normalization, tensor);
+            return batcher.RunAsync(restorer, tensor, size, size, tag, cancellationToken);
+        })).ConfigureAwait(false);
+
+        for (int i = 0; i < faces.Count; i++)
+        {
+            RgbPlanes restored = ReadTensor(outputs[i], normalization, size);
+            if (settings.ColorFidelity)
             {
-                originals[i] = WarpToCrop(canvas, batch[i]);
-                WriteTensor(originals[i], normalization, input.AsSpan(i * 3 * plane, 3 * plane));
+                ColorGuard.Apply(restored, originals[i]);
             }
 
-            using (await gate.EnterAsync(cancellationToken).ConfigureAwait(false))
-            {
-                restorer.Run(input, output, batch.Length, size, size, cancellationToken);
-            }
-
-            for (int i = 0; i < batch.Length; i++)
-            {
-                RgbPlanes restored = ReadTensor(output.AsSpan(i * 3 * plane, 3 * plane), normalization, size);
-                if (settings.ColorFidelity)
-                {
-                    ColorGuard.Apply(restored, originals[i]);
-                }
-
-                PasteBack(canvas, batch[i], restored, (float)Math.Clamp(settings.Blend, 0, 1));
-            }
+            PasteBack(canvas, faces[i], restored, (float)Math.Clamp(settings.Blend, 0, 1));
         }
     }
 

@@ -1,6 +1,7 @@
 using RestoreGrpc.Core.Faces.Alignment;
 using RestoreGrpc.Core.Faces.Restoration;
 using RestoreGrpc.Core.Models;
+using SixLabors.ImageSharp.Processing;
 using RestoreGrpc.Core.Scheduling;
 using RestoreGrpc.TestSupport;
 using SixLabors.ImageSharp;
@@ -17,6 +18,8 @@ public sealed class FaceRestorerTests
     ];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static DynamicBatcher Batcher() => new(new InferenceGate(1));
 
     [Fact]
     public async Task Identity_restoration_of_a_linear_gradient_changes_nothing_so_transforms_and_mask_add_no_shift_or_seam()
@@ -35,7 +38,7 @@ public sealed class FaceRestorerTests
         using Image<Rgba32> before = canvas.Clone();
         var face = AlignedFace.Align(AstronautFace.Select(p => (p.X - 130, p.Y - 80)).ToArray(), 256);
         var restorer = new IdentityRestorer(256);
-        await FaceRestorer.RestoreAsync(canvas, [face], restorer, new FaceRestoreSettings(), new InferenceGate(1), Ct);
+        await FaceRestorer.RestoreAsync(canvas, [face], restorer, new FaceRestoreSettings(), Batcher(), null, Ct);
 
         Assert.Equal(1, restorer.Runs);
         PixelDifference difference = PixelDifference.Between(canvas.CloneAs<Rgb24>(), before.CloneAs<Rgb24>());
@@ -69,7 +72,7 @@ public sealed class FaceRestorerTests
         using Image<Rgba32> canvas = Image.Load<Rgba32>(SharedAssets.Image("astronaut.png"));
         using Image<Rgba32> before = canvas.Clone();
         var face = AlignedFace.Align(AstronautFace, 512);
-        await FaceRestorer.RestoreAsync(canvas, [face], new IdentityRestorer(512), new FaceRestoreSettings(), new InferenceGate(1), Ct);
+        await FaceRestorer.RestoreAsync(canvas, [face], new IdentityRestorer(512), new FaceRestoreSettings(), Batcher(), null, Ct);
 
         Rectangle region = FaceRestorer.CanvasRegion(canvas, face);
         double sum = 0;
@@ -116,7 +119,7 @@ public sealed class FaceRestorerTests
             // 16-bit canvas: the stand-in's unsharp mask is mild, and 8-bit rounding would blur the proportions.
             using Image<Rgba64> canvas = Image.Load<Rgba64>(SharedAssets.Image("astronaut.png"));
             using Image<Rgba64> before = canvas.Clone();
-            FaceRestorer.RestoreAsync(canvas, [AlignedFace.Align(AstronautFace, 512)], model, new FaceRestoreSettings(blend), new InferenceGate(1), Ct).GetAwaiter().GetResult();
+            FaceRestorer.RestoreAsync(canvas, [AlignedFace.Align(AstronautFace, 512)], model, new FaceRestoreSettings(blend), Batcher(), null, Ct).GetAwaiter().GetResult();
             double total = 0;
             for (int y = 100; y < 230; y++)
             {
@@ -143,6 +146,82 @@ public sealed class FaceRestorerTests
         foreach ((double x, double y) in FfhqTemplate.ForSize(512))
         {
             Assert.True(SoftMask.Sample(mask, 512, x, y) > 0.999f);
+        }
+    }
+
+    [Fact]
+    public async Task Crops_of_concurrent_requests_batch_together_and_each_result_equals_its_solo_run()
+    {
+        var batcher = new DynamicBatcher(new InferenceGate(1), maxBatch: 8, maxDelay: TimeSpan.FromMilliseconds(300));
+        var batches = new System.Collections.Concurrent.ConcurrentQueue<IReadOnlyList<object?>>();
+        batcher.BatchCompleted += tags => batches.Enqueue(tags);
+        var restorer = new IdentityRestorer(256);
+        var face = AlignedFace.Align(AstronautFace, 256);
+
+        using Image<Rgba32> a = Image.Load<Rgba32>(SharedAssets.Image("astronaut.png"));
+        using Image<Rgba32> b = a.Clone(x => x.Flip(SixLabors.ImageSharp.Processing.FlipMode.Vertical));
+        using Image<Rgba32> soloA = a.Clone();
+        using Image<Rgba32> soloB = b.Clone();
+        await FaceRestorer.RestoreAsync(soloA, [face], restorer, new FaceRestoreSettings(), Batcher(), null, Ct);
+        await FaceRestorer.RestoreAsync(soloB, [face], restorer, new FaceRestoreSettings(), Batcher(), null, Ct);
+
+        await Task.WhenAll(
+            FaceRestorer.RestoreAsync(a, [face], restorer, new FaceRestoreSettings(), batcher, "a", Ct),
+            FaceRestorer.RestoreAsync(b, [face], restorer, new FaceRestoreSettings(), batcher, "b", Ct));
+
+        IReadOnlyList<object?> batch = Assert.Single(batches);
+        Assert.Equal(["a", "b"], batch.Order().ToArray());
+        Assert.Equal(0, PixelDifference.Between(a.CloneAs<Rgb24>(), soloA.CloneAs<Rgb24>()).MaxLevels);
+        Assert.Equal(0, PixelDifference.Between(b.CloneAs<Rgb24>(), soloB.CloneAs<Rgb24>()).MaxLevels);
+    }
+
+    [Fact]
+    public void The_colour_guard_keeps_the_input_skin_tone_under_a_tinting_restorer()
+    {
+        double RedShift(bool guard)
+        {
+            using Image<Rgba64> canvas = Image.Load<Rgba64>(SharedAssets.Image("astronaut.png"));
+            using Image<Rgba64> before = canvas.Clone();
+            FaceRestorer.RestoreAsync(canvas, [AlignedFace.Align(AstronautFace, 256)], new TintingRestorer(256), new FaceRestoreSettings(ColorFidelity: guard), Batcher(), null, Ct)
+                .GetAwaiter().GetResult();
+            double total = 0;
+            for (int y = 140; y < 190; y++)
+            {
+                for (int x = 195; x < 235; x++)
+                {
+                    total += (canvas[x, y].R - before[x, y].R) / 257.0;
+                }
+            }
+
+            return total / (50 * 40);
+        }
+
+        double tinted = RedShift(guard: false), guarded = RedShift(guard: true);
+        Assert.True(tinted > 20, $"the tinting restorer should redden the face, moved red by {tinted:F1} levels");
+        Assert.True(Math.Abs(guarded) < 2, $"with the guard red moved by {guarded:F1} levels");
+    }
+
+    /// <summary>Identity plus a strong red cast: what a restorer with a colour bias does.</summary>
+    private sealed class TintingRestorer(int size) : IUpscaleModel
+    {
+        public ModelDescriptor Descriptor { get; } = new() { Name = "tint", Task = ModelTaskKind.FaceRestoration, FixedSize = size, InputRange = InputRange.MinusOneToOne };
+
+        public int Scale => 1;
+
+        public string ExecutionProvider => "test";
+
+        public void Run(Memory<float> input, Memory<float> output, int batch, int height, int width, CancellationToken cancellationToken)
+        {
+            int plane = height * width;
+            input.Span[..(batch * 3 * plane)].CopyTo(output.Span);
+            for (int b = 0; b < batch; b++)
+            {
+                Span<float> red = output.Span.Slice(b * 3 * plane, plane);
+                for (int i = 0; i < plane; i++)
+                {
+                    red[i] += 0.3f;
+                }
+            }
         }
     }
 }
