@@ -1,4 +1,5 @@
 using RestoreGrpc.Core.Models;
+using RestoreGrpc.Core.Tiling;
 
 namespace RestoreGrpc.Core.Scheduling;
 
@@ -29,15 +30,19 @@ public sealed class DynamicBatcher
     /// <summary>Called after each batch with the tags of the items it carried (tests, metrics).</summary>
     public event Action<IReadOnlyList<object?>>? BatchCompleted;
 
-    /// <summary>Runs one item (3·height·width input samples) through <paramref name="model"/> with whatever else is queued.</summary>
-    /// <returns>The item's output (3·height·width·scale² samples).</returns>
-    public Task<float[]> RunAsync(IUpscaleModel model, float[] input, int height, int width, object? tag, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one item (3·height·width input samples) through <paramref name="model"/> with whatever else is queued,
+    /// and writes its result (3·height·width·scale² samples) into <paramref name="output"/>. Both buffers stay the
+    /// caller's (they may be pooled); the batch tensors come from the shared tensor pool.
+    /// </summary>
+    public Task RunAsync(IUpscaleModel model, float[] input, float[] output, int height, int width, object? tag, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
         cancellationToken.ThrowIfCancellationRequested();
         var key = (model, height, width);
-        var item = new Pending(input, tag);
+        var item = new Pending(input, output, tag);
         bool startTimer;
         List<Pending>? full = null;
         lock (_lock)
@@ -104,8 +109,8 @@ public sealed class DynamicBatcher
 
         int inputLength = 3 * key.Height * key.Width;
         int outputLength = inputLength * key.Model.Scale * key.Model.Scale;
-        float[] input = new float[items.Count * inputLength];
-        float[] output = new float[items.Count * outputLength];
+        float[] input = TensorBuffers.Pool.Rent(items.Count * inputLength);
+        float[] output = TensorBuffers.Pool.Rent(items.Count * outputLength);
         for (int i = 0; i < items.Count; i++)
         {
             items[i].Input.AsSpan(0, inputLength).CopyTo(input.AsSpan(i * inputLength));
@@ -120,7 +125,12 @@ public sealed class DynamicBatcher
 
             for (int i = 0; i < items.Count; i++)
             {
-                items[i].Completion.TrySetResult(output.AsSpan(i * outputLength, outputLength).ToArray());
+                // A caller cancelled mid-run has stopped reading its buffer: leave it alone.
+                if (!items[i].Completion.Task.IsCompleted)
+                {
+                    output.AsSpan(i * outputLength, outputLength).CopyTo(items[i].Output);
+                    items[i].Completion.TrySetResult();
+                }
             }
 
             BatchCompleted?.Invoke(items.Select(i => i.Tag).ToList());
@@ -134,6 +144,8 @@ public sealed class DynamicBatcher
         }
         finally
         {
+            TensorBuffers.Pool.Return(input);
+            TensorBuffers.Pool.Return(output);
             foreach (Pending item in items)
             {
                 item.Registration.Dispose();
@@ -141,13 +153,15 @@ public sealed class DynamicBatcher
         }
     }
 
-    private sealed class Pending(float[] input, object? tag)
+    private sealed class Pending(float[] input, float[] output, object? tag)
     {
         public float[] Input { get; } = input;
 
+        public float[] Output { get; } = output;
+
         public object? Tag { get; } = tag;
 
-        public TaskCompletionSource<float[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public CancellationTokenRegistration Registration { get; set; }
     }

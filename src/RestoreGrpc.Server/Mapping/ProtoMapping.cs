@@ -213,8 +213,9 @@ internal static class ProtoMapping
             StateDetail = status.Detail,
             IsDefault = status.IsDefault,
             ExecutionProvider = status.ExecutionProvider,
-            TileSize = (uint)status.TileSize,
-            TileMargin = (uint)d.TileMargin,
+            // Only super-resolution models are tiled.
+            TileSize = d.Task == ModelTaskKind.SuperResolution ? (uint)status.TileSize : 0,
+            TileMargin = d.Task == ModelTaskKind.SuperResolution ? (uint)d.TileMargin : 0,
             Description = d.Description,
             Builtin = status.Builtin,
         };

@@ -18,7 +18,7 @@ public sealed class DynamicBatcherTests
 
         // Three requests of three items each; every item's input is unique.
         Task<float[]>[] runs = Enumerable.Range(0, 9)
-            .Select(i => batcher.RunAsync(model, Item(i), 2, 2, $"request-{i % 3}", Ct))
+            .Select(i => RunAsync(batcher, model, Item(i), 2, 2, $"request-{i % 3}", Ct))
             .ToArray();
         float[][] results = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
@@ -39,8 +39,8 @@ public sealed class DynamicBatcherTests
         var model = new RecordingModel();
         var batcher = new DynamicBatcher(new InferenceGate(1), maxBatch: 2, maxDelay: Timeout.InfiniteTimeSpan);
         float[][] results = await Task.WhenAll(
-            batcher.RunAsync(model, Item(1), 2, 2, null, Ct),
-            batcher.RunAsync(model, Item(2), 2, 2, null, Ct)).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            RunAsync(batcher, model, Item(1), 2, 2, null, Ct),
+            RunAsync(batcher, model, Item(2), 2, 2, null, Ct)).WaitAsync(TimeSpan.FromSeconds(30), Ct);
         Assert.Equal(Item(2), results[1]);
         Assert.Equal(1, model.Batches);
     }
@@ -53,8 +53,8 @@ public sealed class DynamicBatcherTests
         var batcher = new DynamicBatcher(gate, maxBatch: 8, maxDelay: TimeSpan.FromMilliseconds(100));
         using var cancel = new CancellationTokenSource();
 
-        Task<float[]> kept = batcher.RunAsync(model, Item(1), 2, 2, "kept", Ct);
-        Task<float[]> dropped = batcher.RunAsync(model, Item(2), 2, 2, "dropped", cancel.Token);
+        Task<float[]> kept = RunAsync(batcher, model, Item(1), 2, 2, "kept", Ct);
+        Task<float[]> dropped = RunAsync(batcher, model, Item(2), 2, 2, "dropped", cancel.Token);
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => dropped);
@@ -67,10 +67,17 @@ public sealed class DynamicBatcherTests
     {
         var batcher = new DynamicBatcher(new InferenceGate(1), maxBatch: 2, maxDelay: TimeSpan.FromSeconds(30));
         var model = new RecordingModel { Fail = true };
-        Task<float[]> a = batcher.RunAsync(model, Item(1), 2, 2, null, Ct);
-        Task<float[]> b = batcher.RunAsync(model, Item(2), 2, 2, null, Ct);
+        Task<float[]> a = RunAsync(batcher, model, Item(1), 2, 2, null, Ct);
+        Task<float[]> b = RunAsync(batcher, model, Item(2), 2, 2, null, Ct);
         await Assert.ThrowsAsync<InvalidOperationException>(() => a);
         await Assert.ThrowsAsync<InvalidOperationException>(() => b);
+    }
+
+    private static async Task<float[]> RunAsync(DynamicBatcher batcher, IUpscaleModel model, float[] input, int height, int width, object? tag, CancellationToken cancellationToken)
+    {
+        float[] output = new float[input.Length];
+        await batcher.RunAsync(model, input, output, height, width, tag, cancellationToken);
+        return output;
     }
 
     private static float[] Item(int i) => Enumerable.Range(0, 12).Select(k => (i * 100f) + k).ToArray();

@@ -2,6 +2,7 @@ using System.Numerics;
 using RestoreGrpc.Core.Faces.Alignment;
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Scheduling;
+using RestoreGrpc.Core.Tiling;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -27,24 +28,47 @@ internal static class FaceRestorer
         where TPixel : unmanaged, IPixel<TPixel>
     {
         int size = restorer.Descriptor.FixedSize;
+        int length = 3 * size * size;
         var normalization = TensorNormalization.For(restorer.Descriptor);
         RgbPlanes[] originals = faces.Select(face => WarpToCrop(canvas, face)).ToArray();
-        float[][] outputs = await Task.WhenAll(originals.Select(crop =>
+        float[][] inputs = originals.Select(_ => TensorBuffers.Pool.Rent(length)).ToArray();
+        float[][] outputs = originals.Select(_ => TensorBuffers.Pool.Rent(length)).ToArray();
+        try
         {
-            float[] tensor = new float[3 * size * size];
-            WriteTensor(crop, normalization, tensor);
-            return batcher.RunAsync(restorer, tensor, size, size, tag, cancellationToken);
-        })).ConfigureAwait(false);
-
-        for (int i = 0; i < faces.Count; i++)
-        {
-            RgbPlanes restored = ReadTensor(outputs[i], normalization, size);
-            if (settings.ColorFidelity)
+            for (int i = 0; i < originals.Length; i++)
             {
-                ColorGuard.Apply(restored, originals[i]);
+                WriteTensor(originals[i], normalization, inputs[i].AsSpan(0, length));
             }
 
-            PasteBack(canvas, faces[i], restored, (float)Math.Clamp(settings.Blend, 0, 1));
+            await Task.WhenAll(inputs.Select((input, i) => batcher.RunAsync(restorer, input, outputs[i], size, size, tag, cancellationToken)))
+                .ConfigureAwait(false);
+
+            for (int i = 0; i < faces.Count; i++)
+            {
+                RgbPlanes restored = ReadTensor(outputs[i].AsSpan(0, length), normalization, size);
+                if (settings.ColorFidelity)
+                {
+                    ColorGuard.Apply(restored, originals[i]);
+                }
+
+                PasteBack(canvas, faces[i], restored, (float)Math.Clamp(settings.Blend, 0, 1));
+            }
+        }
+        finally
+        {
+            // A batch still running for a cancelled call may write into an output: only inputs are safe to reuse.
+            foreach (float[] input in inputs)
+            {
+                TensorBuffers.Pool.Return(input);
+            }
+
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                foreach (float[] output in outputs)
+                {
+                    TensorBuffers.Pool.Return(output);
+                }
+            }
         }
     }
 
