@@ -113,7 +113,7 @@ public sealed partial class RestorationPipeline
             settings.TileMargin ?? model.Descriptor.TileMargin,
             model.Scale));
 
-        var job = new Job(model, plan, restorer, selected, faceSettings, outputWidth, outputHeight, clock);
+        var job = new Job(model, plan, restorer, selected, faceSettings, outputWidth, outputHeight, clock, new BatchOwner(clock, settings.Tenant, settings.Priority));
         (Image restored, IReadOnlyList<FaceReport> restoredFaces) = decoded.Pixels switch
         {
             Image<Rgba32> pixels => await RestorePixelsAsync(pixels, input, job, cancellationToken).ConfigureAwait(false),
@@ -223,7 +223,7 @@ public sealed partial class RestorationPipeline
                     .Select(f => AlignedFace.Align(f.Landmarks.Select(p => toCanvas.Apply(p.X, p.Y)).ToArray(), job.Restorer.Descriptor.FixedSize))
                     .ToArray();
                 var mergeSettings = new FaceRestoreSettings(job.FaceSettings.Blend, job.FaceSettings.ColorFidelity);
-                await FaceRestorer.RestoreAsync(canvas, aligned, job.Restorer, mergeSettings, _faceBatcher, job, cancellationToken).ConfigureAwait(false);
+                await FaceRestorer.RestoreAsync(canvas, aligned, job.Restorer, mergeSettings, _faceBatcher, job.Owner, cancellationToken).ConfigureAwait(false);
                 faces = job.Faces.Select((f, i) => new FaceReport(f, aligned[i].CanvasToCrop.After(toCanvas), true)).ToList();
                 job.Clock.AddFaceRestoration(started);
             }
@@ -253,7 +253,8 @@ public sealed partial class RestorationPipeline
         FaceSettings FaceSettings,
         int OutputWidth,
         int OutputHeight,
-        StageClock Clock);
+        StageClock Clock,
+        BatchOwner Owner);
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information,
         Message = "Restored with {Model} ({Task}): {Width}x{Height} -> {OutputWidth}x{OutputHeight}, {Tiles} tiles, {Faces} faces, {ElapsedMs:F0} ms")]

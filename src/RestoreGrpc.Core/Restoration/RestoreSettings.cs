@@ -2,6 +2,7 @@ using RestoreGrpc.Core.Errors;
 using RestoreGrpc.Core.Faces;
 using RestoreGrpc.Core.Faces.Detection;
 using RestoreGrpc.Core.Imaging;
+using RestoreGrpc.Core.Scheduling;
 
 namespace RestoreGrpc.Core.Restoration;
 
@@ -12,6 +13,8 @@ namespace RestoreGrpc.Core.Restoration;
 /// <param name="TileMargin">Context margin in input pixels; null for the model default.</param>
 /// <param name="Task">What to restore.</param>
 /// <param name="Faces">Face options, for the face tasks.</param>
+/// <param name="Priority">Scheduling class.</param>
+/// <param name="Tenant">Client or tenant, for fair scheduling; empty for anonymous.</param>
 public sealed record RestoreSettings(
     string? Model = null,
     double? Scale = null,
@@ -19,7 +22,9 @@ public sealed record RestoreSettings(
     int? TileMargin = null,
     EncodeSettings? Output = null,
     RestoreTaskKind Task = RestoreTaskKind.SuperResolution,
-    FaceSettings? Faces = null)
+    FaceSettings? Faces = null,
+    SchedulingPriority Priority = SchedulingPriority.Interactive,
+    string Tenant = "")
 {
     public const double MaxScale = 16;
     public const int MinTileSize = 16;

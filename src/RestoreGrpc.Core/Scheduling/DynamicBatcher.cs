@@ -1,168 +1,375 @@
+using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
+using RestoreGrpc.Core.Errors;
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Tiling;
 
 namespace RestoreGrpc.Core.Scheduling;
 
 /// <summary>
-/// Triton-style dynamic batching for fixed-shape items (e.g. aligned face crops): items from any request and
-/// client that share a model and shape wait in one queue; a batch runs when it is full or when its oldest item has
-/// waited <see cref="MaxDelay"/>. Each caller gets its own slice of the output back. A cancelled item leaves the
-/// queue before inference and never holds up the others.
+/// Triton-style dynamic batching for fixed-shape items (aligned face crops): items of any request and client that
+/// share a model and shape wait in one queue; a batch runs when it is full or when its oldest item has waited
+/// <see cref="DynamicBatcherOptions.MaxDelay"/>, and only once an inference slot is free. Batches are formed at
+/// that moment, round-robin: interactive before batch priority, then tenants in turn, then requests in turn — so a
+/// small request arriving behind a large one rides in the next batch. A cancelled item leaves the queue before
+/// inference. The queue is bounded (items and bytes): beyond it work is refused with
+/// <see cref="QueueFullException"/>. A batch that runs out of memory is split and retried down to single items.
 /// </summary>
-public sealed class DynamicBatcher
+public sealed class DynamicBatcher : IDisposable
 {
-    private readonly Dictionary<(IUpscaleModel Model, int Height, int Width), List<Pending>> _queues = [];
+    private readonly Dictionary<ShapeKey, ShapeQueue> _queues = [];
     private readonly Lock _lock = new();
     private readonly InferenceGate _gate;
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private int _queuedItems;
+    private long _queuedBytes;
+    private double _secondsPerItem = 0.05;
 
-    public DynamicBatcher(InferenceGate gate, int maxBatch = 8, TimeSpan? maxDelay = null)
+    public DynamicBatcher(InferenceGate gate, DynamicBatcherOptions? options = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         _gate = gate;
-        MaxBatch = maxBatch;
-        MaxDelay = maxDelay ?? TimeSpan.FromMilliseconds(5);
+        Options = options ?? new DynamicBatcherOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxBatch, 1);
+        _loop = Task.Run(DispatchLoopAsync);
     }
 
-    public int MaxBatch { get; }
+    public DynamicBatcherOptions Options { get; }
 
-    public TimeSpan MaxDelay { get; }
+    /// <summary>Items waiting right now.</summary>
+    public int QueuedItems => Volatile.Read(ref _queuedItems);
 
-    /// <summary>Called after each batch with the tags of the items it carried (tests, metrics).</summary>
-    public event Action<IReadOnlyList<object?>>? BatchCompleted;
+    /// <summary>Called after each successful batch with the owners of the items it carried (tests, metrics).</summary>
+    public event Action<IReadOnlyList<BatchOwner>>? BatchCompleted;
 
     /// <summary>
     /// Runs one item (3·height·width input samples) through <paramref name="model"/> with whatever else is queued,
     /// and writes its result (3·height·width·scale² samples) into <paramref name="output"/>. Both buffers stay the
     /// caller's (they may be pooled); the batch tensors come from the shared tensor pool.
     /// </summary>
-    public Task RunAsync(IUpscaleModel model, float[] input, float[] output, int height, int width, object? tag, CancellationToken cancellationToken)
+    /// <exception cref="QueueFullException">The queue is at its bound.</exception>
+    public Task RunAsync(IUpscaleModel model, float[] input, float[] output, int height, int width, BatchOwner owner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(owner);
         cancellationToken.ThrowIfCancellationRequested();
-        var key = (model, height, width);
-        var item = new Pending(input, output, tag);
-        bool startTimer;
-        List<Pending>? full = null;
+        var key = new ShapeKey(model, height, width);
+        long bytes = 3L * height * width * sizeof(float);
+        var item = new Pending(key, input, output, owner, bytes);
         lock (_lock)
         {
-            if (!_queues.TryGetValue(key, out List<Pending>? queue))
+            if (_queuedItems + 1 > Options.MaxQueuedItems || _queuedBytes + bytes > Options.MaxQueuedBytes)
             {
-                queue = [];
+                TimeSpan retryAfter = TimeSpan.FromSeconds(Math.Max(0.1, _queuedItems * _secondsPerItem));
+                throw new QueueFullException(
+                    $"the inference queue is full ({_queuedItems} items, {_queuedBytes / (1 << 20)} MiB queued); retry after {retryAfter.TotalSeconds:F1} s",
+                    retryAfter);
+            }
+
+            if (!_queues.TryGetValue(key, out ShapeQueue? queue))
+            {
+                queue = new ShapeQueue();
                 _queues[key] = queue;
             }
 
             queue.Add(item);
-            startTimer = queue.Count == 1;
-            if (queue.Count >= MaxBatch)
-            {
-                full = [.. queue];
-                queue.Clear();
-            }
+            _queuedItems++;
+            _queuedBytes += bytes;
         }
 
         item.Registration = cancellationToken.Register(() =>
         {
             lock (_lock)
             {
-                if (_queues.TryGetValue(key, out List<Pending>? queue))
+                if (_queues.TryGetValue(key, out ShapeQueue? queue) && queue.Remove(item))
                 {
-                    queue.Remove(item);
+                    _queuedItems--;
+                    _queuedBytes -= item.Bytes;
                 }
             }
 
             item.Completion.TrySetCanceled(cancellationToken);
         });
 
-        if (full is not null)
-        {
-            // The batch belongs to every caller in it: no single caller's token may stop it.
-            _ = Task.Run(() => RunBatchAsync(key, full), CancellationToken.None);
-        }
-        else if (startTimer)
-        {
-            _ = Task.Run(async () =>
-            {
-                await Task.Delay(MaxDelay).ConfigureAwait(false);
-                List<Pending> due;
-                lock (_lock)
-                {
-                    due = [.. _queues[key].Take(MaxBatch)];
-                    _queues[key].RemoveRange(0, due.Count);
-                }
-
-                await RunBatchAsync(key, due).ConfigureAwait(false);
-            }, CancellationToken.None);
-        }
-
+        _signal.Release();
         return item.Completion.Task;
     }
 
-    private async Task RunBatchAsync((IUpscaleModel Model, int Height, int Width) key, List<Pending> items)
+    public void Dispose()
     {
-        items.RemoveAll(i => i.Completion.Task.IsCompleted);
-        if (items.Count == 0)
+        _stop.Cancel();
+        try
+        {
+            _loop.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+        }
+
+        _stop.Dispose();
+        _signal.Dispose();
+    }
+
+    private async Task DispatchLoopAsync()
+    {
+        CancellationToken stopping = _stop.Token;
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                // 1. Wait until some shape has a full batch or an item past its delay.
+                ShapeKey? found = ReadyShape(out TimeSpan wait);
+                while (found is null)
+                {
+                    await _signal.WaitAsync(wait, stopping).ConfigureAwait(false);
+                    found = ReadyShape(out wait);
+                }
+
+                ShapeKey ready = found;
+
+                // 2. Wait for an inference slot; 3. form the batch now, so late arrivals are included fairly.
+                InferenceGate.Lease lease = await _gate.EnterAsync(stopping).ConfigureAwait(false);
+                List<Pending> batch;
+                lock (_lock)
+                {
+                    batch = _queues[ready].Take(Options.MaxBatch);
+                    _queuedItems -= batch.Count;
+                    _queuedBytes -= batch.Sum(i => i.Bytes);
+                }
+
+                if (batch.Count == 0)
+                {
+                    lease.Dispose();
+                    continue;
+                }
+
+                _ = Task.Run(
+                    () =>
+                    {
+                        using (lease)
+                        {
+                            RunBatch(ready, batch);
+                        }
+                    },
+                    CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    private ShapeKey? ReadyShape(out TimeSpan wait)
+    {
+        wait = Timeout.InfiniteTimeSpan;
+        long now = Stopwatch.GetTimestamp();
+        lock (_lock)
+        {
+            ShapeKey? best = null;
+            long oldest = long.MaxValue;
+            foreach ((ShapeKey key, ShapeQueue queue) in _queues)
+            {
+                if (queue.Count == 0)
+                {
+                    continue;
+                }
+
+                TimeSpan age = Stopwatch.GetElapsedTime(queue.OldestTimestamp, now);
+                if (queue.Count >= Options.MaxBatch || age >= Options.MaxDelay)
+                {
+                    if (queue.OldestTimestamp < oldest)
+                    {
+                        (best, oldest) = (key, queue.OldestTimestamp);
+                    }
+                }
+                else
+                {
+                    TimeSpan remaining = Options.MaxDelay - age;
+                    wait = wait == Timeout.InfiniteTimeSpan || remaining < wait ? remaining : wait;
+                }
+            }
+
+            return best;
+        }
+    }
+
+    private void RunBatch(ShapeKey key, List<Pending> batch)
+    {
+        batch.RemoveAll(i => i.Completion.Task.IsCompleted);
+        if (batch.Count == 0)
         {
             return;
         }
 
         int inputLength = 3 * key.Height * key.Width;
         int outputLength = inputLength * key.Model.Scale * key.Model.Scale;
-        float[] input = TensorBuffers.Pool.Rent(items.Count * inputLength);
-        float[] output = TensorBuffers.Pool.Rent(items.Count * outputLength);
-        for (int i = 0; i < items.Count; i++)
-        {
-            items[i].Input.AsSpan(0, inputLength).CopyTo(input.AsSpan(i * inputLength));
-        }
-
+        float[] input = TensorBuffers.Pool.Rent(batch.Count * inputLength);
+        float[] output = TensorBuffers.Pool.Rent(batch.Count * outputLength);
         try
         {
-            using (await _gate.EnterAsync(CancellationToken.None).ConfigureAwait(false))
+            for (int i = 0; i < batch.Count; i++)
             {
-                key.Model.Run(input, output, items.Count, key.Height, key.Width, CancellationToken.None);
+                batch[i].Input.AsSpan(0, inputLength).CopyTo(input.AsSpan(i * inputLength));
             }
 
-            for (int i = 0; i < items.Count; i++)
+            long started = Stopwatch.GetTimestamp();
+            key.Model.Run(input, output, batch.Count, key.Height, key.Width, CancellationToken.None);
+            double perItem = Stopwatch.GetElapsedTime(started).TotalSeconds / batch.Count;
+            Volatile.Write(ref _secondsPerItem, (0.8 * Volatile.Read(ref _secondsPerItem)) + (0.2 * perItem));
+
+            for (int i = 0; i < batch.Count; i++)
             {
                 // A caller cancelled mid-run has stopped reading its buffer: leave it alone.
-                if (!items[i].Completion.Task.IsCompleted)
+                if (!batch[i].Completion.Task.IsCompleted)
                 {
-                    output.AsSpan(i * outputLength, outputLength).CopyTo(items[i].Output);
-                    items[i].Completion.TrySetResult();
+                    output.AsSpan(i * outputLength, outputLength).CopyTo(batch[i].Output);
+                    batch[i].Completion.TrySetResult();
                 }
             }
 
-            BatchCompleted?.Invoke(items.Select(i => i.Tag).ToList());
+            BatchCompleted?.Invoke(batch.Select(i => i.Owner).ToList());
+        }
+        catch (Exception e) when (IsOutOfMemory(e) && batch.Count > 1)
+        {
+            // Too big for the device right now: halve and retry, down to single items.
+            int half = batch.Count / 2;
+            TensorBuffers.Pool.Return(input);
+            TensorBuffers.Pool.Return(output);
+            (input, output) = ([], []);
+            RunBatch(key, batch[..half]);
+            RunBatch(key, batch[half..]);
+            return;
         }
         catch (Exception e)
         {
-            foreach (Pending item in items)
+            foreach (Pending item in batch)
             {
                 item.Completion.TrySetException(e);
             }
         }
         finally
         {
-            TensorBuffers.Pool.Return(input);
-            TensorBuffers.Pool.Return(output);
-            foreach (Pending item in items)
+            if (input.Length > 0)
             {
-                item.Registration.Dispose();
+                TensorBuffers.Pool.Return(input);
+                TensorBuffers.Pool.Return(output);
             }
+        }
+
+        foreach (Pending item in batch)
+        {
+            item.Registration.Dispose();
         }
     }
 
-    private sealed class Pending(float[] input, float[] output, object? tag)
+    private static bool IsOutOfMemory(Exception e) =>
+        e is OutOfMemoryException or InsufficientMemoryException
+        || (e is OnnxRuntimeException && e.Message.Contains("allocate", StringComparison.OrdinalIgnoreCase));
+
+    private sealed record ShapeKey(IUpscaleModel Model, int Height, int Width);
+
+    private sealed class Pending(ShapeKey key, float[] input, float[] output, BatchOwner owner, long bytes)
     {
+        public ShapeKey Key { get; } = key;
+
         public float[] Input { get; } = input;
 
         public float[] Output { get; } = output;
 
-        public object? Tag { get; } = tag;
+        public BatchOwner Owner { get; } = owner;
+
+        public long Bytes { get; } = bytes;
+
+        public long Enqueued { get; } = Stopwatch.GetTimestamp();
 
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public CancellationTokenRegistration Registration { get; set; }
+    }
+
+    /// <summary>
+    /// The items of one shape, grouped by priority, tenant and request. <see cref="Take"/> deals items out
+    /// round-robin: interactive first, then tenants in turn, then each tenant's requests in turn.
+    /// </summary>
+    private sealed class ShapeQueue
+    {
+        private readonly List<LinkedList<Pending>> _requests = [];
+        private readonly Dictionary<string, int> _nextRequest = new(StringComparer.Ordinal);
+        private int _nextTenant;
+
+        public int Count { get; private set; }
+
+        public long OldestTimestamp => _requests.Where(r => r.Count > 0).Select(r => r.First!.Value.Enqueued).DefaultIfEmpty(long.MaxValue).Min();
+
+        public void Add(Pending item)
+        {
+            LinkedList<Pending>? queue = _requests.Find(r => ReferenceEquals(r.First?.Value.Owner.Request, item.Owner.Request));
+            if (queue is null)
+            {
+                queue = new LinkedList<Pending>();
+                _requests.Add(queue);
+            }
+
+            queue.AddLast(item);
+            Count++;
+        }
+
+        public bool Remove(Pending item)
+        {
+            foreach (LinkedList<Pending> queue in _requests)
+            {
+                if (queue.Remove(item))
+                {
+                    Count--;
+                    _requests.RemoveAll(r => r.Count == 0);
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public List<Pending> Take(int max)
+        {
+            var batch = new List<Pending>(Math.Min(max, Count));
+            foreach (SchedulingPriority priority in new[] { SchedulingPriority.Interactive, SchedulingPriority.Batch })
+            {
+                while (batch.Count < max)
+                {
+                    // Tenants with work of this priority, in a rotating order so no tenant always goes first.
+                    var tenants = _requests
+                        .Where(r => r.Count > 0 && r.First!.Value.Owner.Priority == priority)
+                        .Select(r => r.First!.Value.Owner.Tenant)
+                        .Distinct()
+                        .ToList();
+                    if (tenants.Count == 0)
+                    {
+                        break;
+                    }
+
+                    int start = _nextTenant++ % tenants.Count;
+                    for (int t = 0; t < tenants.Count && batch.Count < max; t++)
+                    {
+                        // One item per tenant per round, from the tenant's requests in turn.
+                        string tenant = tenants[(start + t) % tenants.Count];
+                        var requests = _requests
+                            .Where(r => r.Count > 0 && r.First!.Value.Owner.Priority == priority && r.First!.Value.Owner.Tenant == tenant)
+                            .ToList();
+                        int turn = _nextRequest.GetValueOrDefault(tenant);
+                        _nextRequest[tenant] = turn + 1;
+                        LinkedList<Pending> request = requests[turn % requests.Count];
+                        batch.Add(request.First!.Value);
+                        request.RemoveFirst();
+                        Count--;
+                    }
+                }
+            }
+
+            _requests.RemoveAll(r => r.Count == 0);
+            return batch;
+        }
     }
 }

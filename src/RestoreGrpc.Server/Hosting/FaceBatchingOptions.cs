@@ -10,4 +10,7 @@ public sealed class FaceBatchingOptions
 
     /// <summary>How long the first crop of a batch waits for others, in milliseconds.</summary>
     public double MaxDelayMs { get; set; } = 5;
+
+    /// <summary>Crops waiting at most; beyond it requests are refused with RESOURCE_EXHAUSTED and a retry delay.</summary>
+    public int MaxQueuedCrops { get; set; } = 256;
 }

@@ -33,7 +33,12 @@ public static class RestoreCoreServiceCollectionExtensions
         services.AddSingleton(provider =>
         {
             FaceBatchingOptions faces = configuration.GetSection(FaceBatchingOptions.Section).Get<FaceBatchingOptions>() ?? new();
-            return new DynamicBatcher(provider.GetRequiredService<InferenceGate>(), Math.Max(1, faces.MaxBatch), TimeSpan.FromMilliseconds(Math.Max(0, faces.MaxDelayMs)));
+            return new DynamicBatcher(provider.GetRequiredService<InferenceGate>(), new DynamicBatcherOptions
+            {
+                MaxBatch = Math.Max(1, faces.MaxBatch),
+                MaxDelay = TimeSpan.FromMilliseconds(Math.Max(0, faces.MaxDelayMs)),
+                MaxQueuedItems = Math.Max(1, faces.MaxQueuedCrops),
+            });
         });
         services.AddSingleton<RestorationPipeline>();
         return services;

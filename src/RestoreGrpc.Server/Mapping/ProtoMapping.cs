@@ -6,6 +6,7 @@ using RestoreGrpc.Core.Faces.Detection;
 using RestoreGrpc.Core.Imaging;
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Restoration;
+using RestoreGrpc.Core.Scheduling;
 using CoreColorOrder = RestoreGrpc.Core.Models.ColorOrder;
 using CoreInputRange = RestoreGrpc.Core.Models.InputRange;
 using CoreModelState = RestoreGrpc.Core.Models.ModelState;
@@ -41,7 +42,8 @@ internal static class ProtoMapping
                 RestoreTask.Auto => RestoreTaskKind.Auto,
                 _ => RestoreTaskKind.SuperResolution,
             },
-            Faces: options.Faces is null ? null : ToSettings(options.Faces));
+            Faces: options.Faces is null ? null : ToSettings(options.Faces),
+            Priority: options.Priority == Priority.Batch ? SchedulingPriority.Batch : SchedulingPriority.Interactive);
     }
 
     public static FaceSettings ToSettings(FaceOptions faces) => new(

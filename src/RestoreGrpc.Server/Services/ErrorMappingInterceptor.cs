@@ -47,6 +47,13 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
                         }),
                     },
                 }.ToRpcException();
+            case QueueFullException full:
+                return new Status
+                {
+                    Code = (int)Code.ResourceExhausted,
+                    Message = full.Message,
+                    Details = { Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(full.RetryAfter) }) },
+                }.ToRpcException();
             case ModelNotFoundException notFound:
                 return ModelError(Code.NotFound, notFound.Name, notFound.Message);
             case ModelUnavailableException unavailable:

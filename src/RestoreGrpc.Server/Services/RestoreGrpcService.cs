@@ -10,11 +10,16 @@ namespace RestoreGrpc.Server.Services;
 /// <see cref="ErrorMappingInterceptor"/>.</summary>
 internal sealed class RestoreGrpcService(RestorationPipeline pipeline, ModelCatalog catalog) : RestoreService.RestoreServiceBase
 {
+    /// <summary>Call metadata naming the client or tenant, for fair scheduling.</summary>
+    public const string TenantHeader = "x-restore-tenant";
+
     public override async Task<RestoreResponse> Restore(RestoreRequest request, ServerCallContext context)
     {
+        // Fair scheduling takes turns between tenants named in the call's metadata.
+        string tenant = context.RequestHeaders.GetValue(TenantHeader) ?? string.Empty;
         RestorationResult result = await pipeline.RestoreAsync(
             request.Image.Memory,
-            ProtoMapping.ToSettings(request.Options),
+            ProtoMapping.ToSettings(request.Options) with { Tenant = tenant },
             context.CancellationToken).ConfigureAwait(false);
         return ProtoMapping.ToResponse(result);
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RestoreGrpc.Core.Errors;
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Scheduling;
 
@@ -8,19 +9,19 @@ public sealed class DynamicBatcherTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task Items_from_concurrent_requests_share_batches_and_each_gets_its_own_result()
     {
         var model = new RecordingModel();
-        var batcher = new DynamicBatcher(new InferenceGate(1), maxBatch: 4, maxDelay: TimeSpan.FromMilliseconds(200));
-        var batches = new ConcurrentQueue<IReadOnlyList<object?>>();
-        batcher.BatchCompleted += tags => batches.Enqueue(tags);
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxBatch = 4, MaxDelay = TimeSpan.FromMilliseconds(200) });
+        var batches = new ConcurrentQueue<IReadOnlyList<BatchOwner>>();
+        batcher.BatchCompleted += owners => batches.Enqueue(owners);
+        BatchOwner[] requests = [.. Enumerable.Range(0, 3).Select(i => new BatchOwner($"request-{i}"))];
 
         // Three requests of three items each; every item's input is unique.
-        Task<float[]>[] runs = Enumerable.Range(0, 9)
-            .Select(i => RunAsync(batcher, model, Item(i), 2, 2, $"request-{i % 3}", Ct))
-            .ToArray();
-        float[][] results = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        float[][] results = await Task.WhenAll(Enumerable.Range(0, 9).Select(i => RunAsync(batcher, model, Item(i), requests[i % 3], Ct))).WaitAsync(Patience, Ct);
 
         for (int i = 0; i < 9; i++)
         {
@@ -30,61 +31,162 @@ public sealed class DynamicBatcherTests
         Assert.Equal(9, batches.Sum(b => b.Count));
         Assert.All(batches, b => Assert.InRange(b.Count, 1, 4));
         Assert.Contains(batches, b => b.Distinct().Count() > 1);
-        Assert.Equal(model.Batches, batches.Select(b => b.Count).Order().ToArray().Length);
     }
 
     [Fact]
     public async Task A_full_batch_runs_without_waiting_for_the_delay()
     {
         var model = new RecordingModel();
-        var batcher = new DynamicBatcher(new InferenceGate(1), maxBatch: 2, maxDelay: Timeout.InfiniteTimeSpan);
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxBatch = 2, MaxDelay = TimeSpan.FromHours(1) });
         float[][] results = await Task.WhenAll(
-            RunAsync(batcher, model, Item(1), 2, 2, null, Ct),
-            RunAsync(batcher, model, Item(2), 2, 2, null, Ct)).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            RunAsync(batcher, model, Item(1), BatchOwner.Anonymous(), Ct),
+            RunAsync(batcher, model, Item(2), BatchOwner.Anonymous(), Ct)).WaitAsync(Patience, Ct);
         Assert.Equal(Item(2), results[1]);
         Assert.Equal(1, model.Batches);
+    }
+
+    [Fact]
+    public async Task A_small_request_behind_a_large_job_rides_in_the_next_batch()
+    {
+        var model = new RecordingModel { Hold = new SemaphoreSlim(0) };
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxBatch = 4, MaxDelay = TimeSpan.Zero });
+        var batches = new ConcurrentQueue<IReadOnlyList<BatchOwner>>();
+        batcher.BatchCompleted += owners => batches.Enqueue(owners);
+        var large = new BatchOwner("large");
+        var small = new BatchOwner("small");
+
+        Task<float[]>[] largeItems = [.. Enumerable.Range(0, 24).Select(i => RunAsync(batcher, model, Item(i), large, Ct))];
+        await model.Started.WaitAsync(Patience, Ct); // the first batch is running, the rest of the large job queued
+        Task<float[]>[] smallItems = [.. Enumerable.Range(100, 2).Select(i => RunAsync(batcher, model, Item(i), small, Ct))];
+        model.Hold.Release(100);
+
+        await Task.WhenAll(smallItems).WaitAsync(Patience, Ct);
+        await Task.WhenAll(largeItems).WaitAsync(Patience, Ct);
+        IReadOnlyList<BatchOwner>[] order = [.. batches];
+        int firstWithSmall = Array.FindIndex(order, b => b.Contains(small));
+        Assert.True(firstWithSmall == 1, $"the small request's first batch was number {firstWithSmall + 1} of {order.Length}");
+        Assert.Equal(2, order[1].Count(o => o == small));
+    }
+
+    [Fact]
+    public async Task Interactive_work_goes_before_batch_work()
+    {
+        var model = new RecordingModel { Hold = new SemaphoreSlim(0) };
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxBatch = 2, MaxDelay = TimeSpan.Zero });
+        var batches = new ConcurrentQueue<IReadOnlyList<BatchOwner>>();
+        batcher.BatchCompleted += owners => batches.Enqueue(owners);
+        var bulk = new BatchOwner("bulk", Priority: SchedulingPriority.Batch);
+        var interactive = new BatchOwner("interactive", Priority: SchedulingPriority.Interactive);
+
+        Task<float[]>[] bulkItems = [.. Enumerable.Range(0, 8).Select(i => RunAsync(batcher, model, Item(i), bulk, Ct))];
+        await model.Started.WaitAsync(Patience, Ct);
+        Task<float[]> urgent = RunAsync(batcher, model, Item(50), interactive, Ct);
+        model.Hold.Release(100);
+        await Task.WhenAll([.. bulkItems, urgent]).WaitAsync(Patience, Ct);
+
+        Assert.Contains(interactive, batches.ElementAt(1));
+    }
+
+    [Fact]
+    public async Task Tenants_take_turns()
+    {
+        var model = new RecordingModel { Hold = new SemaphoreSlim(0) };
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxBatch = 4, MaxDelay = TimeSpan.Zero });
+        var batches = new ConcurrentQueue<IReadOnlyList<BatchOwner>>();
+        batcher.BatchCompleted += owners => batches.Enqueue(owners);
+        Task<float[]> blocker = RunAsync(batcher, model, Item(0), BatchOwner.Anonymous(), Ct);
+        await model.Started.WaitAsync(Patience, Ct);
+
+        // Tenant A sends three requests of four items; tenant B one request of four.
+        BatchOwner[] a = [new("a1", "A"), new("a2", "A"), new("a3", "A")];
+        var b = new BatchOwner("b1", "B");
+        var work = new List<Task<float[]>>();
+        foreach (BatchOwner owner in a.Append(b))
+        {
+            work.AddRange(Enumerable.Range(0, 4).Select(i => RunAsync(batcher, model, Item(i), owner, Ct)));
+        }
+
+        model.Hold.Release(100);
+        await Task.WhenAll([.. work, blocker]).WaitAsync(Patience, Ct);
+
+        // The first batch after the blocker holds two of B's items: B gets half, not a quarter.
+        IReadOnlyList<BatchOwner> next = batches.ElementAt(1);
+        Assert.Equal(2, next.Count(o => o.Tenant == "B"));
     }
 
     [Fact]
     public async Task A_cancelled_item_leaves_the_queue_before_inference_and_the_others_complete()
     {
         var model = new RecordingModel();
-        var gate = new InferenceGate(1);
-        var batcher = new DynamicBatcher(gate, maxBatch: 8, maxDelay: TimeSpan.FromMilliseconds(100));
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxBatch = 8, MaxDelay = TimeSpan.FromMilliseconds(300) });
         using var cancel = new CancellationTokenSource();
 
-        Task<float[]> kept = RunAsync(batcher, model, Item(1), 2, 2, "kept", Ct);
-        Task<float[]> dropped = RunAsync(batcher, model, Item(2), 2, 2, "dropped", cancel.Token);
+        Task<float[]> kept = RunAsync(batcher, model, Item(1), new BatchOwner("kept"), Ct);
+        Task<float[]> dropped = RunAsync(batcher, model, Item(2), new BatchOwner("dropped"), cancel.Token);
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => dropped);
-        Assert.Equal(Item(1), await kept.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+        Assert.Equal(Item(1), await kept.WaitAsync(Patience, Ct));
         Assert.DoesNotContain(model.Inputs, value => value == Item(2)[0]);
+        Assert.Equal(0, batcher.QueuedItems);
+    }
+
+    [Fact]
+    public async Task Flooding_past_the_bound_is_refused_quickly_and_accepted_work_completes()
+    {
+        var model = new RecordingModel { Hold = new SemaphoreSlim(0) };
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxBatch = 2, MaxDelay = TimeSpan.Zero, MaxQueuedItems = 4 });
+        Task<float[]> running = RunAsync(batcher, model, Item(0), BatchOwner.Anonymous(), Ct);
+        await model.Started.WaitAsync(Patience, Ct);
+
+        var accepted = Enumerable.Range(1, 4).Select(i => RunAsync(batcher, model, Item(i), BatchOwner.Anonymous(), Ct)).ToList();
+        var refused = Assert.Throws<QueueFullException>(() => { _ = batcher.RunAsync(model, Item(9), new float[12], 2, 2, BatchOwner.Anonymous(), Ct); });
+        Assert.True(refused.RetryAfter > TimeSpan.Zero);
+
+        model.Hold.Release(100);
+        await Task.WhenAll([.. accepted, running]).WaitAsync(Patience, Ct);
+        Assert.Equal(Item(4), await accepted[3]);
+    }
+
+    [Fact]
+    public async Task A_batch_that_runs_out_of_memory_is_split_until_it_fits()
+    {
+        var model = new RecordingModel { MaxBatchThatFits = 1 };
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxBatch = 4, MaxDelay = TimeSpan.FromHours(1) });
+        float[][] results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => RunAsync(batcher, model, Item(i), BatchOwner.Anonymous(), Ct))).WaitAsync(Patience, Ct);
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Equal(Item(i), results[i]);
+        }
+
+        // One run of 4 failed, two of 2 failed, four of 1 ran.
+        Assert.Equal(1 + 2 + 4, model.Batches);
     }
 
     [Fact]
     public async Task A_failing_run_fails_every_item_of_its_batch()
     {
-        var batcher = new DynamicBatcher(new InferenceGate(1), maxBatch: 2, maxDelay: TimeSpan.FromSeconds(30));
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxBatch = 2, MaxDelay = TimeSpan.FromHours(1) });
         var model = new RecordingModel { Fail = true };
-        Task<float[]> a = RunAsync(batcher, model, Item(1), 2, 2, null, Ct);
-        Task<float[]> b = RunAsync(batcher, model, Item(2), 2, 2, null, Ct);
+        Task<float[]> a = RunAsync(batcher, model, Item(1), BatchOwner.Anonymous(), Ct);
+        Task<float[]> b = RunAsync(batcher, model, Item(2), BatchOwner.Anonymous(), Ct);
         await Assert.ThrowsAsync<InvalidOperationException>(() => a);
         await Assert.ThrowsAsync<InvalidOperationException>(() => b);
     }
 
-    private static async Task<float[]> RunAsync(DynamicBatcher batcher, IUpscaleModel model, float[] input, int height, int width, object? tag, CancellationToken cancellationToken)
+    private static async Task<float[]> RunAsync(DynamicBatcher batcher, IUpscaleModel model, float[] input, BatchOwner owner, CancellationToken cancellationToken)
     {
         float[] output = new float[input.Length];
-        await batcher.RunAsync(model, input, output, height, width, tag, cancellationToken);
+        await batcher.RunAsync(model, input, output, 2, 2, owner, cancellationToken);
         return output;
     }
 
     private static float[] Item(int i) => Enumerable.Range(0, 12).Select(k => (i * 100f) + k).ToArray();
 
-    /// <summary>Identity ×1 model that records what it ran.</summary>
+    /// <summary>Identity ×1 model that records what it ran; it can hold its first run, fail, or run out of memory.</summary>
     private sealed class RecordingModel : IUpscaleModel
     {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _batches;
 
         public ModelDescriptor Descriptor { get; } = new() { Name = "recording", Task = ModelTaskKind.FaceRestoration, FixedSize = 2 };
@@ -95,6 +197,14 @@ public sealed class DynamicBatcherTests
 
         public bool Fail { get; init; }
 
+        /// <summary>Larger batches throw an out-of-memory error.</summary>
+        public int MaxBatchThatFits { get; init; } = int.MaxValue;
+
+        /// <summary>When set, every run waits for a release.</summary>
+        public SemaphoreSlim? Hold { get; init; }
+
+        public Task Started => _started.Task;
+
         public int Batches => Volatile.Read(ref _batches);
 
         public ConcurrentBag<float> Inputs { get; } = [];
@@ -102,9 +212,16 @@ public sealed class DynamicBatcherTests
         public void Run(Memory<float> input, Memory<float> output, int batch, int height, int width, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _batches);
+            _started.TrySetResult();
+            Hold?.Wait(cancellationToken);
             if (Fail)
             {
                 throw new InvalidOperationException("injected failure");
+            }
+
+            if (batch > MaxBatchThatFits)
+            {
+                throw new InsufficientMemoryException($"injected: a batch of {batch} does not fit");
             }
 
             int length = batch * 3 * height * width;

@@ -16,14 +16,14 @@ namespace RestoreGrpc.Core.Faces.Restoration;
 internal static class FaceRestorer
 {
     /// <param name="batcher">Crops queue here with those of concurrent requests and run in shared batches.</param>
-    /// <param name="tag">Identifies the request in batch observations.</param>
+    /// <param name="owner">The request, its tenant and priority, for fair batching.</param>
     public static async Task RestoreAsync<TPixel>(
         Image<TPixel> canvas,
         IReadOnlyList<AlignedFace> faces,
         IUpscaleModel restorer,
         FaceRestoreSettings settings,
         DynamicBatcher batcher,
-        object? tag,
+        BatchOwner owner,
         CancellationToken cancellationToken)
         where TPixel : unmanaged, IPixel<TPixel>
     {
@@ -40,7 +40,7 @@ internal static class FaceRestorer
                 WriteTensor(originals[i], normalization, inputs[i].AsSpan(0, length));
             }
 
-            await Task.WhenAll(inputs.Select((input, i) => batcher.RunAsync(restorer, input, outputs[i], size, size, tag, cancellationToken)))
+            await Task.WhenAll(inputs.Select((input, i) => batcher.RunAsync(restorer, input, outputs[i], size, size, owner, cancellationToken)))
                 .ConfigureAwait(false);
 
             for (int i = 0; i < faces.Count; i++)

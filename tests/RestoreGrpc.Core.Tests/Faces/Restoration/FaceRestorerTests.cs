@@ -38,7 +38,7 @@ public sealed class FaceRestorerTests
         using Image<Rgba32> before = canvas.Clone();
         var face = AlignedFace.Align(AstronautFace.Select(p => (p.X - 130, p.Y - 80)).ToArray(), 256);
         var restorer = new IdentityRestorer(256);
-        await FaceRestorer.RestoreAsync(canvas, [face], restorer, new FaceRestoreSettings(), Batcher(), null, Ct);
+        await FaceRestorer.RestoreAsync(canvas, [face], restorer, new FaceRestoreSettings(), Batcher(), BatchOwner.Anonymous(), Ct);
 
         Assert.Equal(1, restorer.Runs);
         PixelDifference difference = PixelDifference.Between(canvas.CloneAs<Rgb24>(), before.CloneAs<Rgb24>());
@@ -72,7 +72,7 @@ public sealed class FaceRestorerTests
         using Image<Rgba32> canvas = Image.Load<Rgba32>(SharedAssets.Image("astronaut.png"));
         using Image<Rgba32> before = canvas.Clone();
         var face = AlignedFace.Align(AstronautFace, 512);
-        await FaceRestorer.RestoreAsync(canvas, [face], new IdentityRestorer(512), new FaceRestoreSettings(), Batcher(), null, Ct);
+        await FaceRestorer.RestoreAsync(canvas, [face], new IdentityRestorer(512), new FaceRestoreSettings(), Batcher(), BatchOwner.Anonymous(), Ct);
 
         Rectangle region = FaceRestorer.CanvasRegion(canvas, face);
         double sum = 0;
@@ -119,7 +119,7 @@ public sealed class FaceRestorerTests
             // 16-bit canvas: the stand-in's unsharp mask is mild, and 8-bit rounding would blur the proportions.
             using Image<Rgba64> canvas = Image.Load<Rgba64>(SharedAssets.Image("astronaut.png"));
             using Image<Rgba64> before = canvas.Clone();
-            FaceRestorer.RestoreAsync(canvas, [AlignedFace.Align(AstronautFace, 512)], model, new FaceRestoreSettings(blend), Batcher(), null, Ct).GetAwaiter().GetResult();
+            FaceRestorer.RestoreAsync(canvas, [AlignedFace.Align(AstronautFace, 512)], model, new FaceRestoreSettings(blend), Batcher(), BatchOwner.Anonymous(), Ct).GetAwaiter().GetResult();
             double total = 0;
             for (int y = 100; y < 230; y++)
             {
@@ -152,8 +152,8 @@ public sealed class FaceRestorerTests
     [Fact]
     public async Task Crops_of_concurrent_requests_batch_together_and_each_result_equals_its_solo_run()
     {
-        var batcher = new DynamicBatcher(new InferenceGate(1), maxBatch: 8, maxDelay: TimeSpan.FromMilliseconds(300));
-        var batches = new System.Collections.Concurrent.ConcurrentQueue<IReadOnlyList<object?>>();
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxBatch = 8, MaxDelay = TimeSpan.FromMilliseconds(300) });
+        var batches = new System.Collections.Concurrent.ConcurrentQueue<IReadOnlyList<BatchOwner>>();
         batcher.BatchCompleted += tags => batches.Enqueue(tags);
         var restorer = new IdentityRestorer(256);
         var face = AlignedFace.Align(AstronautFace, 256);
@@ -162,15 +162,15 @@ public sealed class FaceRestorerTests
         using Image<Rgba32> b = a.Clone(x => x.Flip(SixLabors.ImageSharp.Processing.FlipMode.Vertical));
         using Image<Rgba32> soloA = a.Clone();
         using Image<Rgba32> soloB = b.Clone();
-        await FaceRestorer.RestoreAsync(soloA, [face], restorer, new FaceRestoreSettings(), Batcher(), null, Ct);
-        await FaceRestorer.RestoreAsync(soloB, [face], restorer, new FaceRestoreSettings(), Batcher(), null, Ct);
+        await FaceRestorer.RestoreAsync(soloA, [face], restorer, new FaceRestoreSettings(), Batcher(), BatchOwner.Anonymous(), Ct);
+        await FaceRestorer.RestoreAsync(soloB, [face], restorer, new FaceRestoreSettings(), Batcher(), BatchOwner.Anonymous(), Ct);
 
         await Task.WhenAll(
-            FaceRestorer.RestoreAsync(a, [face], restorer, new FaceRestoreSettings(), batcher, "a", Ct),
-            FaceRestorer.RestoreAsync(b, [face], restorer, new FaceRestoreSettings(), batcher, "b", Ct));
+            FaceRestorer.RestoreAsync(a, [face], restorer, new FaceRestoreSettings(), batcher, new BatchOwner("a"), Ct),
+            FaceRestorer.RestoreAsync(b, [face], restorer, new FaceRestoreSettings(), batcher, new BatchOwner("b"), Ct));
 
-        IReadOnlyList<object?> batch = Assert.Single(batches);
-        Assert.Equal(["a", "b"], batch.Order().ToArray());
+        IReadOnlyList<BatchOwner> batch = Assert.Single(batches);
+        Assert.Equal(["a", "b"], batch.Select(o => (string)o.Request).Order().ToArray());
         Assert.Equal(0, PixelDifference.Between(a.CloneAs<Rgb24>(), soloA.CloneAs<Rgb24>()).MaxLevels);
         Assert.Equal(0, PixelDifference.Between(b.CloneAs<Rgb24>(), soloB.CloneAs<Rgb24>()).MaxLevels);
     }
@@ -182,7 +182,7 @@ public sealed class FaceRestorerTests
         {
             using Image<Rgba64> canvas = Image.Load<Rgba64>(SharedAssets.Image("astronaut.png"));
             using Image<Rgba64> before = canvas.Clone();
-            FaceRestorer.RestoreAsync(canvas, [AlignedFace.Align(AstronautFace, 256)], new TintingRestorer(256), new FaceRestoreSettings(ColorFidelity: guard), Batcher(), null, Ct)
+            FaceRestorer.RestoreAsync(canvas, [AlignedFace.Align(AstronautFace, 256)], new TintingRestorer(256), new FaceRestoreSettings(ColorFidelity: guard), Batcher(), BatchOwner.Anonymous(), Ct)
                 .GetAwaiter().GetResult();
             double total = 0;
             for (int y = 140; y < 190; y++)

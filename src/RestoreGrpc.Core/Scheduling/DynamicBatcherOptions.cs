@@ -1,0 +1,17 @@
+namespace RestoreGrpc.Core.Scheduling;
+
+/// <summary>Batching and admission limits of a <see cref="DynamicBatcher"/>.</summary>
+public sealed record DynamicBatcherOptions
+{
+    /// <summary>Items per model run.</summary>
+    public int MaxBatch { get; init; } = 8;
+
+    /// <summary>How long the oldest queued item waits for a fuller batch.</summary>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Items queued at most (all shapes); beyond it new work is refused.</summary>
+    public int MaxQueuedItems { get; init; } = 256;
+
+    /// <summary>Input bytes queued at most; beyond it new work is refused.</summary>
+    public long MaxQueuedBytes { get; init; } = 1L << 30;
+}
