@@ -24,7 +24,9 @@ internal static class TestPipelines
         NullLogger<ModelCatalog>.Instance);
 
     public static RestorationPipeline Pipeline(ModelCatalog catalog, ImageLimits? limits = null) =>
-        new(catalog, Gate, new DynamicBatcher(Gate), limits ?? new ImageLimits(), new EncodingOptions(), NullLogger<RestorationPipeline>.Instance);
+        new(catalog, Gate, Batcher, limits ?? new ImageLimits(), new EncodingOptions(), NullLogger<RestorationPipeline>.Instance);
 
     private static InferenceGate Gate { get; } = new(1);
+
+    private static DynamicBatcher Batcher { get; } = new(Gate);
 }

@@ -17,7 +17,8 @@ namespace RestoreGrpc.Core.Restoration;
 /// <summary>
 /// One unary restoration: decode (upright, first frame) → [detect faces] → background (tiled super-resolution and
 /// outscale, or resampling for faces-only) → [restore faces and paste them back] → alpha → encode in the source's
-/// layout. Stateless apart from the shared catalog and gate; safe to call concurrently.
+/// layout. Tiles and face crops of all requests meet in one <see cref="DynamicBatcher"/>. Stateless apart from the
+/// shared catalog, gate and batcher; safe to call concurrently.
 /// </summary>
 public sealed partial class RestorationPipeline
 {
@@ -28,20 +29,20 @@ public sealed partial class RestorationPipeline
     private readonly InferenceGate _gate;
     private readonly ImageLimits _limits;
     private readonly EncodingOptions _encoding;
-    private readonly DynamicBatcher _faceBatcher;
+    private readonly DynamicBatcher _batcher;
     private readonly ILogger _logger;
 
     public RestorationPipeline(
         ModelCatalog catalog,
         InferenceGate gate,
-        DynamicBatcher faceBatcher,
+        DynamicBatcher batcher,
         ImageLimits limits,
         EncodingOptions encoding,
         ILogger<RestorationPipeline> logger)
     {
         _catalog = catalog;
         _gate = gate;
-        _faceBatcher = faceBatcher;
+        _batcher = batcher;
         _limits = limits;
         _encoding = encoding;
         _logger = logger;
@@ -196,7 +197,7 @@ public sealed partial class RestorationPipeline
     {
         Image<TPixel> canvas = job.Model is null
             ? source.Clone()
-            : await TiledUpscaler.UpscaleAsync(source, job.Plan!, job.Model, _gate, job.Clock, cancellationToken).ConfigureAwait(false);
+            : await TiledUpscaler.UpscaleAsync(source, job.Plan!, job.Model, _batcher, job.Owner, _batcher.Options.TilesInFlightPerRequest, job.Clock, cancellationToken).ConfigureAwait(false);
         try
         {
             long started = StageClock.Now;
@@ -223,7 +224,7 @@ public sealed partial class RestorationPipeline
                     .Select(f => AlignedFace.Align(f.Landmarks.Select(p => toCanvas.Apply(p.X, p.Y)).ToArray(), job.Restorer.Descriptor.FixedSize))
                     .ToArray();
                 var mergeSettings = new FaceRestoreSettings(job.FaceSettings.Blend, job.FaceSettings.ColorFidelity);
-                await FaceRestorer.RestoreAsync(canvas, aligned, job.Restorer, mergeSettings, _faceBatcher, job.Owner, cancellationToken).ConfigureAwait(false);
+                await FaceRestorer.RestoreAsync(canvas, aligned, job.Restorer, mergeSettings, _batcher, job.Owner, cancellationToken).ConfigureAwait(false);
                 faces = job.Faces.Select((f, i) => new FaceReport(f, aligned[i].CanvasToCrop.After(toCanvas), true)).ToList();
                 job.Clock.AddFaceRestoration(started);
             }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace RestoreGrpc.Core.Restoration;
 
-/// <summary>Accumulates time per stage across the tiles of one request.</summary>
+/// <summary>Accumulates time per stage across the tiles of one request (tiles may finish concurrently).</summary>
 internal sealed class StageClock
 {
     private readonly long _started = Stopwatch.GetTimestamp();
@@ -17,21 +17,25 @@ internal sealed class StageClock
 
     public static long Now => Stopwatch.GetTimestamp();
 
-    public void AddDecode(long since) => _decode += Now - since;
+    public void AddDecode(long since) => Interlocked.Add(ref _decode, Now - since);
 
-    public void AddQueueWait(long since) => _queueWait += Now - since;
+    public void AddQueueWait(long since) => Interlocked.Add(ref _queueWait, Now - since);
 
-    public void AddInference(long since) => _inference += Now - since;
+    public void AddInference(long since) => Interlocked.Add(ref _inference, Now - since);
 
-    public void AddTiling(long since) => _tiling += Now - since;
+    public void AddTiling(long since) => Interlocked.Add(ref _tiling, Now - since);
 
-    public void AddPostprocess(long since) => _postprocess += Now - since;
+    public void AddPostprocess(long since) => Interlocked.Add(ref _postprocess, Now - since);
 
-    public void AddEncode(long since) => _encode += Now - since;
+    public void AddEncode(long since) => Interlocked.Add(ref _encode, Now - since);
 
-    public void AddFaceDetection(long since) => _faceDetection += Now - since;
+    public void AddFaceDetection(long since) => Interlocked.Add(ref _faceDetection, Now - since);
 
-    public void AddFaceRestoration(long since) => _faceRestoration += Now - since;
+    public void AddFaceRestoration(long since) => Interlocked.Add(ref _faceRestoration, Now - since);
+
+    public void AddQueueWait(TimeSpan elapsed) => Interlocked.Add(ref _queueWait, Ticks(elapsed));
+
+    public void AddInference(TimeSpan elapsed) => Interlocked.Add(ref _inference, Ticks(elapsed));
 
     public StageTimings Snapshot() => new(
         Stopwatch.GetElapsedTime(0, _decode),
@@ -43,4 +47,6 @@ internal sealed class StageClock
         Stopwatch.GetElapsedTime(_started),
         Stopwatch.GetElapsedTime(0, _faceDetection),
         Stopwatch.GetElapsedTime(0, _faceRestoration));
+
+    private static long Ticks(TimeSpan elapsed) => (long)(elapsed.TotalSeconds * Stopwatch.Frequency);
 }

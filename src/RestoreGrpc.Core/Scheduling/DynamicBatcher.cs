@@ -48,8 +48,9 @@ public sealed class DynamicBatcher : IDisposable
     /// and writes its result (3·height·width·scale² samples) into <paramref name="output"/>. Both buffers stay the
     /// caller's (they may be pooled); the batch tensors come from the shared tensor pool.
     /// </summary>
+    /// <returns>How long the item queued and how long its batch ran.</returns>
     /// <exception cref="QueueFullException">The queue is at its bound.</exception>
-    public Task RunAsync(IUpscaleModel model, float[] input, float[] output, int height, int width, BatchOwner owner, CancellationToken cancellationToken)
+    public Task<BatchTiming> RunAsync(IUpscaleModel model, float[] input, float[] output, int height, int width, BatchOwner owner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(input);
@@ -82,6 +83,7 @@ public sealed class DynamicBatcher : IDisposable
 
         item.Registration = cancellationToken.Register(() =>
         {
+            RunningBatch? running;
             lock (_lock)
             {
                 if (_queues.TryGetValue(key, out ShapeQueue? queue) && queue.Remove(item))
@@ -89,9 +91,14 @@ public sealed class DynamicBatcher : IDisposable
                     _queuedItems--;
                     _queuedBytes -= item.Bytes;
                 }
+
+                running = item.Batch;
             }
 
             item.Completion.TrySetCanceled(cancellationToken);
+
+            // When every item of a running batch is cancelled, the run itself stops (ONNX Runtime terminates).
+            running?.CancelIfAbandoned();
         });
 
         _signal.Release();
@@ -204,6 +211,12 @@ public sealed class DynamicBatcher : IDisposable
             return;
         }
 
+        RunningBatch running;
+        lock (_lock)
+        {
+            running = new RunningBatch(batch);
+        }
+
         int inputLength = 3 * key.Height * key.Width;
         int outputLength = inputLength * key.Model.Scale * key.Model.Scale;
         float[] input = TensorBuffers.Pool.Rent(batch.Count * inputLength);
@@ -216,8 +229,10 @@ public sealed class DynamicBatcher : IDisposable
             }
 
             long started = Stopwatch.GetTimestamp();
-            key.Model.Run(input, output, batch.Count, key.Height, key.Width, CancellationToken.None);
-            double perItem = Stopwatch.GetElapsedTime(started).TotalSeconds / batch.Count;
+            running.CancelIfAbandoned();
+            key.Model.Run(input, output, batch.Count, key.Height, key.Width, running.Abandoned);
+            TimeSpan inference = Stopwatch.GetElapsedTime(started);
+            double perItem = inference.TotalSeconds / batch.Count;
             Volatile.Write(ref _secondsPerItem, (0.8 * Volatile.Read(ref _secondsPerItem)) + (0.2 * perItem));
 
             for (int i = 0; i < batch.Count; i++)
@@ -226,11 +241,15 @@ public sealed class DynamicBatcher : IDisposable
                 if (!batch[i].Completion.Task.IsCompleted)
                 {
                     output.AsSpan(i * outputLength, outputLength).CopyTo(batch[i].Output);
-                    batch[i].Completion.TrySetResult();
+                    batch[i].Completion.TrySetResult(new BatchTiming(Stopwatch.GetElapsedTime(batch[i].Enqueued, started), inference, batch.Count));
                 }
             }
 
             BatchCompleted?.Invoke(batch.Select(i => i.Owner).ToList());
+        }
+        catch (OperationCanceledException) when (running.Abandoned.IsCancellationRequested)
+        {
+            // Every caller of this batch has gone; each already has its cancellation.
         }
         catch (Exception e) when (IsOutOfMemory(e) && batch.Count > 1)
         {
@@ -252,6 +271,7 @@ public sealed class DynamicBatcher : IDisposable
         }
         finally
         {
+            running.Dispose();
             if (input.Length > 0)
             {
                 TensorBuffers.Pool.Return(input);
@@ -285,9 +305,46 @@ public sealed class DynamicBatcher : IDisposable
 
         public long Enqueued { get; } = Stopwatch.GetTimestamp();
 
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<BatchTiming> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public CancellationTokenRegistration Registration { get; set; }
+
+        /// <summary>The batch carrying the item once it left the queue; guarded by the batcher's lock.</summary>
+        public RunningBatch? Batch { get; set; }
+    }
+
+    /// <summary>A formed batch; its token stops the model run once all of its callers have cancelled.</summary>
+    private sealed class RunningBatch : IDisposable
+    {
+        private readonly List<Pending> _items;
+        private readonly CancellationTokenSource _abandoned = new();
+
+        public RunningBatch(List<Pending> items)
+        {
+            _items = items;
+            foreach (Pending item in items)
+            {
+                item.Batch = this;
+            }
+        }
+
+        public CancellationToken Abandoned => _abandoned.Token;
+
+        public void CancelIfAbandoned()
+        {
+            if (_items.TrueForAll(i => i.Completion.Task.IsCanceled))
+            {
+                try
+                {
+                    _abandoned.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            }
+        }
+
+        public void Dispose() => _abandoned.Dispose();
     }
 
     /// <summary>

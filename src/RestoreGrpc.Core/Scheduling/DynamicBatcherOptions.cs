@@ -14,4 +14,7 @@ public sealed record DynamicBatcherOptions
 
     /// <summary>Input bytes queued at most; beyond it new work is refused.</summary>
     public long MaxQueuedBytes { get; init; } = 1L << 30;
+
+    /// <summary>Tiles one request keeps queued or running: the next is prepared while one infers; memory stays bounded.</summary>
+    public int TilesInFlightPerRequest { get; init; } = 2;
 }

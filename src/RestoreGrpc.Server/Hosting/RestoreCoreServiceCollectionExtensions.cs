@@ -30,16 +30,9 @@ public static class RestoreCoreServiceCollectionExtensions
             Math.Max(1, provider.GetRequiredService<IOptions<RestoreServerOptions>>().Value.ConcurrentRuns)));
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<ImageLimits>>().Value);
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<EncodingOptions>>().Value);
-        services.AddSingleton(provider =>
-        {
-            FaceBatchingOptions faces = configuration.GetSection(FaceBatchingOptions.Section).Get<FaceBatchingOptions>() ?? new();
-            return new DynamicBatcher(provider.GetRequiredService<InferenceGate>(), new DynamicBatcherOptions
-            {
-                MaxBatch = Math.Max(1, faces.MaxBatch),
-                MaxDelay = TimeSpan.FromMilliseconds(Math.Max(0, faces.MaxDelayMs)),
-                MaxQueuedItems = Math.Max(1, faces.MaxQueuedCrops),
-            });
-        });
+        services.AddSingleton(provider => new DynamicBatcher(
+            provider.GetRequiredService<InferenceGate>(),
+            (configuration.GetSection(BatchingOptions.Section).Get<BatchingOptions>() ?? new()).ToBatcherOptions()));
         services.AddSingleton<RestorationPipeline>();
         return services;
     }

@@ -132,6 +132,23 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task A_running_batch_whose_callers_all_cancelled_is_terminated_and_the_next_runs()
+    {
+        var model = new RecordingModel { BlockUntilCancelled = true };
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxBatch = 1, MaxDelay = TimeSpan.Zero });
+        using var cancel = new CancellationTokenSource();
+        Task<float[]> abandoned = RunAsync(batcher, model, Item(1), new BatchOwner("gone"), cancel.Token);
+        await model.Started.WaitAsync(Patience, Ct);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+
+        // The gate is free again only if the blocked run was terminated.
+        var next = new RecordingModel();
+        Assert.Equal(Item(2), await RunAsync(batcher, next, Item(2), new BatchOwner("next"), Ct).WaitAsync(Patience, Ct));
+        Assert.True(model.SawCancellation);
+    }
+
+    [Fact]
     public async Task Flooding_past_the_bound_is_refused_quickly_and_accepted_work_completes()
     {
         var model = new RecordingModel { Hold = new SemaphoreSlim(0) };
@@ -197,6 +214,11 @@ public sealed class DynamicBatcherTests
 
         public bool Fail { get; init; }
 
+        /// <summary>Each run blocks until its token is cancelled, like a long ONNX Runtime run being terminated.</summary>
+        public bool BlockUntilCancelled { get; init; }
+
+        public bool SawCancellation { get; private set; }
+
         /// <summary>Larger batches throw an out-of-memory error.</summary>
         public int MaxBatchThatFits { get; init; } = int.MaxValue;
 
@@ -214,6 +236,12 @@ public sealed class DynamicBatcherTests
             Interlocked.Increment(ref _batches);
             _started.TrySetResult();
             Hold?.Wait(cancellationToken);
+            if (BlockUntilCancelled)
+            {
+                SawCancellation = cancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             if (Fail)
             {
                 throw new InvalidOperationException("injected failure");
