@@ -219,11 +219,14 @@ public sealed class DynamicBatcher : IDisposable
 
         int inputLength = 3 * key.Height * key.Width;
         int outputLength = inputLength * key.Model.Scale * key.Model.Scale;
-        float[] input = TensorBuffers.Pool.Rent(batch.Count * inputLength);
-        float[] output = TensorBuffers.Pool.Rent(batch.Count * outputLength);
+
+        // A batch of one runs on the caller's own buffers: no copies (a ×4 tile's output is tens of megabytes).
+        bool single = batch.Count == 1;
+        float[] input = single ? batch[0].Input : TensorBuffers.Pool.Rent(batch.Count * inputLength);
+        float[] output = single ? batch[0].Output : TensorBuffers.Pool.Rent(batch.Count * outputLength);
         try
         {
-            for (int i = 0; i < batch.Count; i++)
+            for (int i = 0; !single && i < batch.Count; i++)
             {
                 batch[i].Input.AsSpan(0, inputLength).CopyTo(input.AsSpan(i * inputLength));
             }
@@ -240,7 +243,11 @@ public sealed class DynamicBatcher : IDisposable
                 // A caller cancelled mid-run has stopped reading its buffer: leave it alone.
                 if (!batch[i].Completion.Task.IsCompleted)
                 {
-                    output.AsSpan(i * outputLength, outputLength).CopyTo(batch[i].Output);
+                    if (!single)
+                    {
+                        output.AsSpan(i * outputLength, outputLength).CopyTo(batch[i].Output);
+                    }
+
                     batch[i].Completion.TrySetResult(new BatchTiming(Stopwatch.GetElapsedTime(batch[i].Enqueued, started), inference, batch.Count));
                 }
             }
@@ -257,7 +264,8 @@ public sealed class DynamicBatcher : IDisposable
             int half = batch.Count / 2;
             TensorBuffers.Pool.Return(input);
             TensorBuffers.Pool.Return(output);
-            (input, output) = ([], []);
+            single = true; // nothing pooled left to return
+
             RunBatch(key, batch[..half]);
             RunBatch(key, batch[half..]);
             return;
@@ -272,7 +280,7 @@ public sealed class DynamicBatcher : IDisposable
         finally
         {
             running.Dispose();
-            if (input.Length > 0)
+            if (!single)
             {
                 TensorBuffers.Pool.Return(input);
                 TensorBuffers.Pool.Return(output);
