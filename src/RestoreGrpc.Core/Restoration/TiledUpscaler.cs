@@ -81,7 +81,7 @@ internal static class TiledUpscaler
 
                 BatchTiming timing = await batcher.RunAsync(model, input, output, plan.WindowHeight, plan.WindowWidth, owner, failed.Token).ConfigureAwait(false);
                 clock.AddQueueWait(timing.QueueWait);
-                clock.AddInference(timing.Inference);
+                clock.AddInference(timing.Inference / timing.BatchSize); // this tile's share of its batch
 
                 started = StageClock.Now;
                 TileTensorWriter.Write(output.AsSpan(0, outputLength), plan, tile, normalization, result);
