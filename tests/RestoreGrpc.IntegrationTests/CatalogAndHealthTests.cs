@@ -60,4 +60,29 @@ public sealed class CatalogAndHealthTests(ServerFixture fixture) : IClassFixture
         Assert.Contains("restoregrpc.v1.RestoreService", services);
         Assert.Contains("grpc.health.v1.Health", services);
     }
+
+    [Fact]
+    public async Task EstimateRestore_predicts_inference_time_from_measured_cost()
+    {
+        using var channel = GrpcChannel.ForAddress(fixture.Server.Address);
+        var client = new RestoreService.RestoreServiceClient(channel);
+        RestoreResponse restored = await client.RestoreAsync(new RestoreRequest
+        {
+            Image = Google.Protobuf.ByteString.CopyFrom(await File.ReadAllBytesAsync(SharedAssets.Image("text.png"), Ct)),
+            Options = new RestoreOptions { Model = "realesr-general-x4v3" },
+        }, cancellationToken: Ct);
+
+        EstimateRestoreResponse estimate = await client.EstimateRestoreAsync(new EstimateRestoreRequest
+        {
+            Width = 448,
+            Height = 172,
+            Options = new RestoreOptions { Model = "realesr-general-x4v3" },
+        }, cancellationToken: Ct);
+
+        Assert.Equal((1792u, 688u, 1u), (estimate.OutputWidth, estimate.OutputHeight, estimate.TileCount));
+        double actual = restored.Details.Timings.Inference.ToTimeSpan().TotalSeconds;
+        double predicted = estimate.EstimatedInference.ToTimeSpan().TotalSeconds;
+        Assert.InRange(predicted, actual / 2, actual * 2);
+        Assert.True(estimate.EstimatedMemoryBytes > 1792UL * 688 * 4);
+    }
 }

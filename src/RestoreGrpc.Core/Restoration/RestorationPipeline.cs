@@ -151,6 +151,61 @@ public sealed partial class RestorationPipeline
             restorer?.Descriptor.Name);
     }
 
+    /// <summary>Plans a super-resolution of an image of the given size without running it.</summary>
+    /// <exception cref="InvalidRequestException">Bad size or option.</exception>
+    public async Task<RestoreEstimate> EstimateAsync(int width, int height, int bitDepth, RestoreSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        if (width < 1 || width > _limits.MaxDimension)
+        {
+            throw new InvalidRequestException("width", $"must be 1..{_limits.MaxDimension} (got {width})");
+        }
+
+        if (height < 1 || height > _limits.MaxDimension)
+        {
+            throw new InvalidRequestException("height", $"must be 1..{_limits.MaxDimension} (got {height})");
+        }
+
+        IUpscaleModel model = await _catalog.GetUpscalerAsync(settings.Model, RestoreSettings.Fields.Model, cancellationToken).ConfigureAwait(false);
+        var plan = TilePlan.Create(width, height, new TilePlanOptions(
+            settings.TileSize ?? _catalog.EffectiveTileSize(model.Descriptor),
+            settings.TileMargin ?? model.Descriptor.TileMargin,
+            model.Scale));
+        double scale = settings.Scale is > 0 ? settings.Scale.Value : model.Scale;
+        int outputWidth = Math.Max(1, (int)Math.Round(width * scale));
+        int outputHeight = Math.Max(1, (int)Math.Round(height * scale));
+
+        // Pixels are held as RGBA (8 or 16 bits per sample); tiles as float32 tensors.
+        long bytesPerPixel = bitDepth > 8 ? 8 : 4;
+        long modelOutputPixels = (long)plan.OutputWidth * plan.OutputHeight;
+        long finalPixels = (long)outputWidth * outputHeight;
+        long tensors = (long)_batcher.Options.TilesInFlightPerRequest * 3 * sizeof(float) * plan.WindowWidth * plan.WindowHeight * (1 + (model.Scale * model.Scale));
+        long memory = ((long)width * height * bytesPerPixel)
+            + (modelOutputPixels * bytesPerPixel)
+            + (finalPixels != modelOutputPixels ? finalPixels * bytesPerPixel : 0)
+            + (finalPixels * (bytesPerPixel - 1)) // encoded output, at worst about the raw size
+            + tensors;
+        TimeSpan? inference = _batcher.SecondsPerInputPixel(model) is { } perPixel
+            ? TimeSpan.FromSeconds(perPixel * plan.WindowPixels)
+            : null;
+        bool exceeds = (long)width * height > _limits.MaxInputPixels || Math.Max(modelOutputPixels, finalPixels) > _limits.MaxOutputPixels;
+        return new RestoreEstimate(
+            model.Descriptor.Name,
+            model.Scale,
+            outputWidth,
+            outputHeight,
+            plan.Count,
+            plan.Options.TileSize,
+            plan.Options.Margin,
+            plan.WindowWidth,
+            plan.WindowHeight,
+            (plan.Count + _batcher.Options.MaxBatch - 1) / _batcher.Options.MaxBatch,
+            memory,
+            inference,
+            exceeds);
+    }
+
     /// <summary>Detects faces without restoring anything.</summary>
     public async Task<(IReadOnlyList<DetectedFace> Faces, ImageDescription Input, string Detector)> DetectFacesAsync(
         ReadOnlyMemory<byte> image,

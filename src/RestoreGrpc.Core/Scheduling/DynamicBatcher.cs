@@ -18,6 +18,7 @@ namespace RestoreGrpc.Core.Scheduling;
 public sealed class DynamicBatcher : IDisposable
 {
     private readonly Dictionary<ShapeKey, ShapeQueue> _queues = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IUpscaleModel, double> _secondsPerPixel = new();
     private readonly Lock _lock = new();
     private readonly InferenceGate _gate;
     private readonly SemaphoreSlim _signal = new(0);
@@ -39,6 +40,10 @@ public sealed class DynamicBatcher : IDisposable
 
     /// <summary>Items waiting right now.</summary>
     public int QueuedItems => Volatile.Read(ref _queuedItems);
+
+    /// <summary>Measured inference seconds per model input pixel (moving average); null before the model has run here.</summary>
+    public double? SecondsPerInputPixel(IUpscaleModel model) =>
+        _secondsPerPixel.TryGetValue(model, out double value) ? value : null;
 
     /// <summary>Called after each successful batch with the owners of the items it carried (tests, metrics).</summary>
     public event Action<IReadOnlyList<BatchOwner>>? BatchCompleted;
@@ -237,6 +242,8 @@ public sealed class DynamicBatcher : IDisposable
             TimeSpan inference = Stopwatch.GetElapsedTime(started);
             double perItem = inference.TotalSeconds / batch.Count;
             Volatile.Write(ref _secondsPerItem, (0.8 * Volatile.Read(ref _secondsPerItem)) + (0.2 * perItem));
+            double perPixel = perItem / (key.Height * key.Width);
+            _secondsPerPixel.AddOrUpdate(key.Model, perPixel, (_, previous) => (0.7 * previous) + (0.3 * perPixel));
 
             for (int i = 0; i < batch.Count; i++)
             {

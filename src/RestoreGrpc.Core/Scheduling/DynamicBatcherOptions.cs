@@ -4,7 +4,7 @@ namespace RestoreGrpc.Core.Scheduling;
 public sealed record DynamicBatcherOptions
 {
     /// <summary>Items per model run.</summary>
-    public int MaxBatch { get; init; } = 8;
+    public int MaxBatch { get; init; } = 4;
 
     /// <summary>How long the oldest queued item waits for a fuller batch.</summary>
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMilliseconds(5);

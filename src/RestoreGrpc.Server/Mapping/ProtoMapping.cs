@@ -158,6 +158,31 @@ internal static class ProtoMapping
         },
     };
 
+    public static EstimateRestoreResponse ToProto(RestoreEstimate estimate)
+    {
+        var response = new EstimateRestoreResponse
+        {
+            Model = estimate.Model,
+            ModelScale = (uint)estimate.ModelScale,
+            OutputWidth = (uint)estimate.OutputWidth,
+            OutputHeight = (uint)estimate.OutputHeight,
+            TileCount = (uint)estimate.TileCount,
+            TileSize = (uint)estimate.TileSize,
+            TileMargin = (uint)estimate.TileMargin,
+            WindowWidth = (uint)estimate.WindowWidth,
+            WindowHeight = (uint)estimate.WindowHeight,
+            Batches = (uint)estimate.Batches,
+            EstimatedMemoryBytes = (ulong)estimate.MemoryBytes,
+            ExceedsUnaryLimits = estimate.ExceedsUnaryLimits,
+        };
+        if (estimate.EstimatedInference is { } inference)
+        {
+            response.EstimatedInference = Duration.FromTimeSpan(inference);
+        }
+
+        return response;
+    }
+
     public static ImageInfo ToProto(ImageDescription description) => new()
     {
         Width = (uint)description.Width,

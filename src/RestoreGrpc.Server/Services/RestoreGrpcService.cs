@@ -41,6 +41,17 @@ internal sealed class RestoreGrpcService(RestorationPipeline pipeline, ModelCata
         return response;
     }
 
+    public override async Task<EstimateRestoreResponse> EstimateRestore(EstimateRestoreRequest request, ServerCallContext context)
+    {
+        RestoreEstimate estimate = await pipeline.EstimateAsync(
+            (int)Math.Min(request.Width, int.MaxValue),
+            (int)Math.Min(request.Height, int.MaxValue),
+            (int)Math.Min(request.BitDepth, 64),
+            ProtoMapping.ToSettings(request.Options),
+            context.CancellationToken).ConfigureAwait(false);
+        return ProtoMapping.ToProto(estimate);
+    }
+
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
         var response = new ListModelsResponse();

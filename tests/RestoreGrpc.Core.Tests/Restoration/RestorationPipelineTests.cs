@@ -126,4 +126,23 @@ public sealed class RestorationPipelineTests : IDisposable
     {
         await Assert.ThrowsAsync<ModelNotFoundException>(() => _pipeline.RestoreAsync(SyntheticImages.Gray16Png(4, 4), new RestoreSettings(Model: "nope"), Ct));
     }
+
+    [Fact]
+    public async Task Estimates_plan_a_huge_image_without_touching_pixels()
+    {
+        RestoreEstimate estimate = await _pipeline.EstimateAsync(4096, 4096, 8, new RestoreSettings(), Ct);
+        var plan = RestoreGrpc.Tiling.TilePlan.Create(4096, 4096, new RestoreGrpc.Tiling.TilePlanOptions(512, 8, 4));
+        Assert.Equal((plan.Count, plan.WindowWidth, plan.WindowHeight), (estimate.TileCount, estimate.WindowWidth, estimate.WindowHeight));
+        Assert.Equal((16384, 16384, 4), (estimate.OutputWidth, estimate.OutputHeight, estimate.ModelScale));
+        Assert.True(estimate.ExceedsUnaryLimits);
+        Assert.True(estimate.MemoryBytes > 16384L * 16384 * 4, $"{estimate.MemoryBytes} bytes");
+        Assert.Equal((plan.Count + 3) / 4, estimate.Batches);
+
+        RestoreEstimate small = await _pipeline.EstimateAsync(100, 50, 16, new RestoreSettings(Scale: 2), Ct);
+        Assert.Equal((200, 100, 1), (small.OutputWidth, small.OutputHeight, small.TileCount));
+        Assert.False(small.ExceedsUnaryLimits);
+
+        var error = await Assert.ThrowsAsync<InvalidRequestException>(() => _pipeline.EstimateAsync(0, 10, 8, new RestoreSettings(), Ct));
+        Assert.Equal("width", error.Field);
+    }
 }
