@@ -74,6 +74,22 @@ public sealed class CommandLineParsingTests
             settings.Overrides);
     }
 
+    [Theory]
+    [InlineData("sr", RestoreMode.SuperResolution)]
+    [InlineData("faces", RestoreMode.Faces)]
+    [InlineData("faces-and-background", RestoreMode.FacesAndBackground)]
+    [InlineData("AUTO", RestoreMode.Auto)]
+    public void Task_and_face_options_are_read(string task, RestoreMode expected)
+    {
+        var (result, upscale) = Parse<UpscaleCommand>($"upscale a.png --task {task} --face-blend 0.6 --color-fidelity");
+        RestoreOptionOverrides overrides = upscale.ReadSettings(result).Overrides;
+        Assert.Equal(expected, overrides.Mode);
+        Assert.Equal(0.6, overrides.FaceBlend);
+        Assert.True(overrides.ColorFidelity);
+        Assert.NotEmpty(Root().Parse("upscale a.png --task everything").Errors);
+        Assert.NotEmpty(Root().Parse("upscale a.png --face-blend 1.5").Errors);
+    }
+
     [Fact]
     public void Upscale_short_aliases()
     {

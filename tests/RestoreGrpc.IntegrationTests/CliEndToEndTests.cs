@@ -36,6 +36,19 @@ public sealed class CliEndToEndTests(ServerFixture fixture) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task Task_auto_restores_a_portrait_through_the_face_path()
+    {
+        _ = SharedAssets.Model("face-standin-512.onnx");
+        using var temp = new TempDirectory();
+        (int exit, string stdout, string stderr) = await RunAsync(
+            "upscale", SharedAssets.Image("astronaut.png"), "-o", temp.Path, "-m", "realesrganv2-animevideo-x2",
+            "--task", "auto", "--face-blend", "0.8", "--server", fixture.Server.Address.ToString());
+        Assert.True(exit == 0, stdout + stderr);
+        IImageInfo output = Image.Identify(Path.Combine(temp.Path, "astronaut_x2.png"));
+        Assert.Equal((1024, 1024), (output.Width, output.Height));
+    }
+
+    [Fact]
     public async Task Models_lists_the_real_catalog()
     {
         _ = SharedAssets.ModelsDirectory;

@@ -96,6 +96,26 @@ internal static class CommonOptions
     }
 
     /// <summary>Parses a <c>--format</c> value (png, jpg, jpeg, webp, tif, tiff, bmp, gif).</summary>
+    public static RestoreMode? ParseMode(ArgumentResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        string token = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        RestoreMode? mode = token.ToUpperInvariant() switch
+        {
+            "SR" or "SUPER-RESOLUTION" => RestoreMode.SuperResolution,
+            "FACES" => RestoreMode.Faces,
+            "FACES-AND-BACKGROUND" => RestoreMode.FacesAndBackground,
+            "AUTO" => RestoreMode.Auto,
+            _ => null,
+        };
+        if (mode is null)
+        {
+            result.AddError($"Unknown task '{token}'; use sr, faces, faces-and-background or auto.");
+        }
+
+        return mode;
+    }
+
     public static OutputFormat? ParseFormat(ArgumentResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -158,6 +178,24 @@ internal sealed class RestoreOptionSet
         Description = "Drop the ICC profile and EXIF from outputs.",
     };
 
+    public Option<RestoreMode?> Mode { get; } = new("--task")
+    {
+        Description = "What to restore: sr (default), faces, faces-and-background, auto (faces when found).",
+        HelpName = "sr|faces|faces-and-background|auto",
+        CustomParser = CommonOptions.ParseMode,
+    };
+
+    public Option<double?> FaceBlend { get; } = new Option<double?>("--face-blend")
+    {
+        Description = "Weight of restored faces 0..1 (default 1).",
+        HelpName = "W",
+    }.Between(0.0, 1.0);
+
+    public Option<bool> ColorFidelity { get; } = new("--color-fidelity")
+    {
+        Description = "Keep the input faces' skin tone under the restored detail.",
+    };
+
     public Option<double?> Timeout { get; } = new Option<double?>("--timeout")
     {
         Description = "Per-request deadline in seconds (default: none).",
@@ -174,6 +212,9 @@ internal sealed class RestoreOptionSet
         command.Options.Add(Format);
         command.Options.Add(Quality);
         command.Options.Add(StripMetadata);
+        command.Options.Add(Mode);
+        command.Options.Add(FaceBlend);
+        command.Options.Add(ColorFidelity);
         command.Options.Add(Timeout);
     }
 
@@ -191,6 +232,9 @@ internal sealed class RestoreOptionSet
             Quality = parseResult.GetValue(Quality),
             StripMetadata = parseResult.GetResult(StripMetadata) is { Implicit: false } ? parseResult.GetValue(StripMetadata) : null,
             Timeout = parseResult.GetValue(Timeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            Mode = parseResult.GetValue(Mode),
+            FaceBlend = parseResult.GetValue(FaceBlend),
+            ColorFidelity = parseResult.GetResult(ColorFidelity) is { Implicit: false } ? parseResult.GetValue(ColorFidelity) : null,
         };
     }
 }

@@ -165,7 +165,24 @@ public sealed class RestoreClient : IDisposable
                 Quality = (uint)Math.Max(0, options.Quality ?? 0),
                 StripMetadata = options.StripMetadata,
             },
+            Task = options.Mode switch
+            {
+                RestoreMode.SuperResolution => RestoreTask.SuperResolution,
+                RestoreMode.Faces => RestoreTask.Faces,
+                RestoreMode.FacesAndBackground => RestoreTask.FacesAndBackground,
+                RestoreMode.Auto => RestoreTask.Auto,
+                _ => RestoreTask.Unspecified,
+            },
         };
+        if (options.FaceBlend is not null || options.ColorFidelity)
+        {
+            proto.Faces = new FaceOptions { ColorFidelity = options.ColorFidelity };
+            if (options.FaceBlend is { } blend)
+            {
+                proto.Faces.Blend = (float)blend;
+            }
+        }
+
         return proto;
     }
 }

@@ -30,6 +30,16 @@ public sealed record RestoreOptions
     /// <summary>Drop ICC profile and EXIF from the output.</summary>
     public bool StripMetadata { get; init; }
 
+    /// <summary>What to restore; null for super-resolution.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<RestoreMode>))]
+    public RestoreMode? Mode { get; init; }
+
+    /// <summary>Weight of restored faces 0..1; null for 1.</summary>
+    public double? FaceBlend { get; init; }
+
+    /// <summary>Keep the input faces' low-frequency colour under the restored detail.</summary>
+    public bool ColorFidelity { get; init; }
+
     /// <summary>Per-call deadline; null uses <see cref="RestoreClientOptions.DefaultTimeout"/>.</summary>
     public TimeSpan? Timeout { get; init; }
 }

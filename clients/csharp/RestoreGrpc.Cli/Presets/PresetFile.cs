@@ -116,6 +116,11 @@ internal static class PresetFile
             problems.Add($"quality must be 1..100 (got {options.Quality})");
         }
 
+        if (options.FaceBlend is < 0 or > 1)
+        {
+            problems.Add($"faceBlend must be 0..1 (got {options.FaceBlend})");
+        }
+
         if (options.Timeout is { } timeout && timeout <= TimeSpan.Zero)
         {
             problems.Add($"timeout must be positive (got {timeout})");

@@ -24,6 +24,12 @@ internal sealed record RestoreOptionOverrides
 
     public TimeSpan? Timeout { get; init; }
 
+    public RestoreMode? Mode { get; init; }
+
+    public double? FaceBlend { get; init; }
+
+    public bool? ColorFidelity { get; init; }
+
     /// <summary>The <paramref name="baseline"/> (e.g. a preset) with every given value replacing its own.</summary>
     public RestoreOptions ApplyTo(RestoreOptions? baseline)
     {
@@ -38,6 +44,9 @@ internal sealed record RestoreOptionOverrides
             Quality = Quality ?? b.Quality,
             StripMetadata = StripMetadata ?? b.StripMetadata,
             Timeout = Timeout ?? b.Timeout,
+            Mode = Mode ?? b.Mode,
+            FaceBlend = FaceBlend ?? b.FaceBlend,
+            ColorFidelity = ColorFidelity ?? b.ColorFidelity,
         };
     }
 }
