@@ -41,6 +41,18 @@ public sealed class DynamicBatcher : IDisposable
     /// <summary>Items waiting right now.</summary>
     public int QueuedItems => Volatile.Read(ref _queuedItems);
 
+    /// <summary>Shapes with a queue right now (tests: queues must not accumulate).</summary>
+    internal int QueuedShapes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queues.Count;
+            }
+        }
+    }
+
     /// <summary>Measured inference seconds per model input pixel (moving average); null before the model has run here.</summary>
     public double? SecondsPerInputPixel(IUpscaleModel model) =>
         _secondsPerPixel.TryGetValue(model, out double value) ? value : null;
@@ -95,6 +107,7 @@ public sealed class DynamicBatcher : IDisposable
                 {
                     _queuedItems--;
                     _queuedBytes -= item.Bytes;
+                    ForgetIfEmpty(key, queue);
                 }
 
                 running = item.Batch;
@@ -147,9 +160,18 @@ public sealed class DynamicBatcher : IDisposable
                 List<Pending> batch;
                 lock (_lock)
                 {
-                    batch = _queues[ready].Take(Options.MaxBatch);
-                    _queuedItems -= batch.Count;
-                    _queuedBytes -= batch.Sum(i => i.Bytes);
+                    // The queue may have emptied (its items cancelled) while this loop waited for the slot.
+                    if (_queues.TryGetValue(ready, out ShapeQueue? queue))
+                    {
+                        batch = queue.Take(Options.MaxBatch);
+                        _queuedItems -= batch.Count;
+                        _queuedBytes -= batch.Sum(i => i.Bytes);
+                        ForgetIfEmpty(ready, queue);
+                    }
+                    else
+                    {
+                        batch = [];
+                    }
                 }
 
                 if (batch.Count == 0)
@@ -171,6 +193,15 @@ public sealed class DynamicBatcher : IDisposable
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>Every image size smaller than a tile has its own shape: empty queues go, so nothing accumulates.</summary>
+    private void ForgetIfEmpty(ShapeKey key, ShapeQueue queue)
+    {
+        if (queue.Count == 0)
+        {
+            _queues.Remove(key);
         }
     }
 

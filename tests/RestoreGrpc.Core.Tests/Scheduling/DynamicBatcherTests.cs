@@ -34,6 +34,21 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task Queues_of_one_off_shapes_do_not_accumulate()
+    {
+        var model = new RecordingModel();
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxDelay = TimeSpan.Zero });
+        for (int size = 1; size <= 5; size++)
+        {
+            float[] input = new float[3 * size * size];
+            await batcher.RunAsync(model, input, new float[input.Length], size, size, BatchOwner.Anonymous(), Ct).WaitAsync(Patience, Ct);
+        }
+
+        Assert.Equal(0, batcher.QueuedShapes);
+        Assert.Equal(0, batcher.QueuedItems);
+    }
+
+    [Fact]
     public async Task A_full_batch_runs_without_waiting_for_the_delay()
     {
         var model = new RecordingModel();
