@@ -39,6 +39,12 @@ public sealed class ModelDescriptor
     /// </summary>
     public int TileMargin { get; set; } = 34;
 
+    /// <summary>Items (tiles, crops) per model run; 0 uses the batcher's default (Triton's max_batch_size).</summary>
+    public int MaxBatch { get; set; }
+
+    /// <summary>How long a batch may wait to fill, in milliseconds; null uses the batcher's default.</summary>
+    public double? MaxQueueDelayMs { get; set; }
+
     /// <summary>Where to download the file when it is missing; null or empty for never.</summary>
     public string? Url { get; set; }
 

@@ -200,7 +200,7 @@ public sealed partial class RestorationPipeline
             plan.Options.Margin,
             plan.WindowWidth,
             plan.WindowHeight,
-            (plan.Count + _batcher.Options.MaxBatch - 1) / _batcher.Options.MaxBatch,
+            (plan.Count + _batcher.MaxBatchFor(model) - 1) / _batcher.MaxBatchFor(model),
             memory,
             inference,
             exceeds);

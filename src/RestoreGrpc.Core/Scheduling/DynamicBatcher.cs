@@ -163,7 +163,7 @@ public sealed class DynamicBatcher : IDisposable
                     // The queue may have emptied (its items cancelled) while this loop waited for the slot.
                     if (_queues.TryGetValue(ready, out ShapeQueue? queue))
                     {
-                        batch = queue.Take(Options.MaxBatch);
+                        batch = queue.Take(MaxBatchFor(ready.Model));
                         _queuedItems -= batch.Count;
                         _queuedBytes -= batch.Sum(i => i.Bytes);
                         ForgetIfEmpty(ready, queue);
@@ -196,6 +196,20 @@ public sealed class DynamicBatcher : IDisposable
         }
     }
 
+    /// <summary>Items per run for a model: its catalog entry's <c>MaxBatch</c> when set, else the batcher's.</summary>
+    public int MaxBatchFor(IUpscaleModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Descriptor.MaxBatch > 0 ? model.Descriptor.MaxBatch : Options.MaxBatch;
+    }
+
+    /// <summary>Queue delay for a model: its catalog entry's <c>MaxQueueDelayMs</c> when set, else the batcher's.</summary>
+    public TimeSpan MaxDelayFor(IUpscaleModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Descriptor.MaxQueueDelayMs is { } ms and >= 0 ? TimeSpan.FromMilliseconds(ms) : Options.MaxDelay;
+    }
+
     /// <summary>Every image size smaller than a tile has its own shape: empty queues go, so nothing accumulates.</summary>
     private void ForgetIfEmpty(ShapeKey key, ShapeQueue queue)
     {
@@ -221,7 +235,8 @@ public sealed class DynamicBatcher : IDisposable
                 }
 
                 TimeSpan age = Stopwatch.GetElapsedTime(queue.OldestTimestamp, now);
-                if (queue.Count >= Options.MaxBatch || age >= Options.MaxDelay)
+                TimeSpan maxDelay = MaxDelayFor(key.Model);
+                if (queue.Count >= MaxBatchFor(key.Model) || age >= maxDelay)
                 {
                     if (queue.OldestTimestamp < oldest)
                     {
@@ -230,7 +245,7 @@ public sealed class DynamicBatcher : IDisposable
                 }
                 else
                 {
-                    TimeSpan remaining = Options.MaxDelay - age;
+                    TimeSpan remaining = maxDelay - age;
                     wait = wait == Timeout.InfiniteTimeSpan || remaining < wait ? remaining : wait;
                 }
             }

@@ -49,6 +49,18 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task A_model_can_set_its_own_batch_size_and_delay()
+    {
+        var model = new RecordingModel(maxBatch: 2, maxQueueDelayMs: 0);
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxBatch = 8, MaxDelay = TimeSpan.FromHours(1) });
+        Assert.Equal((2, TimeSpan.Zero), (batcher.MaxBatchFor(model), batcher.MaxDelayFor(model)));
+
+        // With the batcher's own settings these would wait an hour for a batch of 8.
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => RunAsync(batcher, model, Item(i), BatchOwner.Anonymous(), Ct))).WaitAsync(Patience, Ct);
+        Assert.All(model.BatchSizes, size => Assert.InRange(size, 1, 2));
+    }
+
+    [Fact]
     public async Task A_full_batch_runs_without_waiting_for_the_delay()
     {
         var model = new RecordingModel();
@@ -216,12 +228,21 @@ public sealed class DynamicBatcherTests
     private static float[] Item(int i) => Enumerable.Range(0, 12).Select(k => (i * 100f) + k).ToArray();
 
     /// <summary>Identity ×1 model that records what it ran; it can hold its first run, fail, or run out of memory.</summary>
-    private sealed class RecordingModel : IUpscaleModel
+    private sealed class RecordingModel(int maxBatch = 0, double? maxQueueDelayMs = null) : IUpscaleModel
     {
         private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _batches;
 
-        public ModelDescriptor Descriptor { get; } = new() { Name = "recording", Task = ModelTaskKind.FaceRestoration, FixedSize = 2 };
+        public ModelDescriptor Descriptor { get; } = new()
+        {
+            Name = "recording",
+            Task = ModelTaskKind.FaceRestoration,
+            FixedSize = 2,
+            MaxBatch = maxBatch,
+            MaxQueueDelayMs = maxQueueDelayMs,
+        };
+
+        public ConcurrentBag<int> BatchSizes { get; } = [];
 
         public int Scale => 1;
 
@@ -249,6 +270,7 @@ public sealed class DynamicBatcherTests
         public void Run(Memory<float> input, Memory<float> output, int batch, int height, int width, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _batches);
+            BatchSizes.Add(batch);
             _started.TrySetResult();
             Hold?.Wait(cancellationToken);
             if (BlockUntilCancelled)
