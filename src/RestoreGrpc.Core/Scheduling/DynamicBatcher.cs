@@ -18,7 +18,7 @@ namespace RestoreGrpc.Core.Scheduling;
 public sealed class DynamicBatcher : IDisposable
 {
     private readonly Dictionary<ShapeKey, ShapeQueue> _queues = [];
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<IUpscaleModel, double> _secondsPerPixel = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IUpscaleModel, (double Seconds, double Pixels)> _cost = new();
     private readonly Lock _lock = new();
     private readonly InferenceGate _gate;
     private readonly SemaphoreSlim _signal = new(0);
@@ -53,9 +53,10 @@ public sealed class DynamicBatcher : IDisposable
         }
     }
 
-    /// <summary>Measured inference seconds per model input pixel (moving average); null before the model has run here.</summary>
+    /// <summary>Measured inference seconds per model input pixel (decayed average over runs, weighted by pixels);
+    /// null before the model has run here.</summary>
     public double? SecondsPerInputPixel(IUpscaleModel model) =>
-        _secondsPerPixel.TryGetValue(model, out double value) ? value : null;
+        _cost.TryGetValue(model, out (double Seconds, double Pixels) cost) && cost.Pixels > 0 ? cost.Seconds / cost.Pixels : null;
 
     /// <summary>Called after each successful batch with the owners of the items it carried (tests, metrics).</summary>
     public event Action<IReadOnlyList<BatchOwner>>? BatchCompleted;
@@ -288,8 +289,13 @@ public sealed class DynamicBatcher : IDisposable
             TimeSpan inference = Stopwatch.GetElapsedTime(started);
             double perItem = inference.TotalSeconds / batch.Count;
             Volatile.Write(ref _secondsPerItem, (0.8 * Volatile.Read(ref _secondsPerItem)) + (0.2 * perItem));
-            double perPixel = perItem / (key.Height * key.Width);
-            _secondsPerPixel.AddOrUpdate(key.Model, perPixel, (_, previous) => (0.7 * previous) + (0.3 * perPixel));
+            // Decayed sums of time and pixels: large runs dominate, so per-run overhead of tiny images does not
+            // inflate the per-pixel cost.
+            double pixels = (double)batch.Count * key.Height * key.Width;
+            _cost.AddOrUpdate(
+                key.Model,
+                (inference.TotalSeconds, pixels),
+                (_, previous) => ((0.9 * previous.Seconds) + inference.TotalSeconds, (0.9 * previous.Pixels) + pixels));
 
             for (int i = 0; i < batch.Count; i++)
             {

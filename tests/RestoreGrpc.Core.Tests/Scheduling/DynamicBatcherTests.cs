@@ -61,6 +61,37 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task The_per_pixel_cost_is_not_skewed_by_the_overhead_of_tiny_runs()
+    {
+        var model = new SleepingModel();
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxDelay = TimeSpan.Zero });
+        Assert.Null(batcher.SecondsPerInputPixel(model));
+        for (int i = 0; i < 5; i++)
+        {
+            await batcher.RunAsync(model, new float[3], new float[3], 1, 1, BatchOwner.Anonymous(), Ct).WaitAsync(Patience, Ct);
+        }
+
+        await batcher.RunAsync(model, new float[3 * 100 * 100], new float[3 * 100 * 100], 100, 100, BatchOwner.Anonymous(), Ct).WaitAsync(Patience, Ct);
+
+        // A 100×100 run costs 20 µs per pixel; five 1-pixel runs cost 20 ms each, almost all overhead.
+        double perPixel = batcher.SecondsPerInputPixel(model)!.Value;
+        Assert.InRange(perPixel, 15e-6, 60e-6);
+    }
+
+    /// <summary>Sleeps 20 ms per run for anything up to 1000 pixels, else 20 µs per pixel.</summary>
+    private sealed class SleepingModel : IUpscaleModel
+    {
+        public ModelDescriptor Descriptor { get; } = new() { Name = "sleeping", Task = ModelTaskKind.FaceRestoration };
+
+        public int Scale => 1;
+
+        public string ExecutionProvider => "test";
+
+        public void Run(Memory<float> input, Memory<float> output, int batch, int height, int width, CancellationToken cancellationToken) =>
+            Thread.Sleep(TimeSpan.FromMilliseconds(Math.Max(20, batch * height * width * 0.02)));
+    }
+
+    [Fact]
     public async Task A_full_batch_runs_without_waiting_for_the_delay()
     {
         var model = new RecordingModel();
