@@ -18,7 +18,7 @@ internal static class TestPipelines
     };
 
     public static ModelCatalog Catalog(params ModelDescriptor[] entries) => new(
-        new ModelCatalogOptions { Entries = [.. entries], ExecutionProvider = ExecutionProviderPreference.Cpu },
+        new ModelCatalogOptions { Entries = [.. entries], ExecutionProvider = ExecutionProviderPreference.Cpu, WarmUp = WarmUpMode.Minimal },
         Path.GetTempPath(),
         new HttpClient(),
         NullLogger<ModelCatalog>.Instance);

@@ -34,6 +34,8 @@ public sealed class LoopbackServer : IAsyncDisposable
             "--urls", "http://127.0.0.1:0",
             $"--Restore:Models:Directory={models}",
             "--Restore:Models:ExecutionProvider=Cpu",
+            // Full-tile warm-up costs ~5 s per model on this CPU; tests start many servers.
+            "--Restore:Models:WarmUp=Minimal",
             "--Logging:LogLevel:Default=Warning",
             // The GPEN-contract stand-in (an unsharp mask, not a trained restorer) exercises the face path.
             "--Restore:Models:Entries:10:Name=face-standin-512",

@@ -198,13 +198,10 @@ public sealed partial class ModelCatalog : IDisposable
             var started = System.Diagnostics.Stopwatch.StartNew();
             (Microsoft.ML.OnnxRuntime.InferenceSession session, string provider) = _sessions.Create(path);
             var model = new OnnxModel(descriptor, session, provider);
-            if (descriptor.Task == ModelTaskKind.SuperResolution)
-            {
-                WarmUp(model);
-            }
+            string warmed = descriptor.Task == ModelTaskKind.SuperResolution ? WarmUp(model) : string.Empty;
 
             entry.ExecutionProvider = provider;
-            entry.Detail = path;
+            entry.Detail = warmed.Length == 0 ? path : $"{path}; warmed up {warmed}";
             entry.State = ModelState.Ready;
             LogLoaded(_logger, descriptor.Name, provider, started.ElapsedMilliseconds);
             return model;
@@ -223,13 +220,29 @@ public sealed partial class ModelCatalog : IDisposable
         }
     }
 
-    /// <summary>One small run so the first request does not pay for kernel selection and arena growth.</summary>
-    private static void WarmUp(OnnxModel model)
+    /// <summary>Runs the shapes requests will use, so the first request pays no kernel selection or arena growth.</summary>
+    /// <returns>The shapes run, for the entry's detail.</returns>
+    private string WarmUp(OnnxModel model)
     {
-        const int edge = 32;
-        float[] input = new float[3 * edge * edge];
-        float[] output = new float[input.Length * model.Scale * model.Scale];
-        model.Run(input, output, 1, edge, edge, CancellationToken.None);
+        var shapes = new List<(int Batch, int Edge)> { (1, 32) };
+        if (_options.WarmUp == WarmUpMode.TileShapes)
+        {
+            int window = EffectiveTileSize(model.Descriptor) + (2 * model.Descriptor.TileMargin);
+            shapes.Add((1, window));
+            if (model.ExecutionProvider == OnnxSessionFactory.CudaProvider && model.Descriptor.MaxBatch > 1)
+            {
+                shapes.Add((model.Descriptor.MaxBatch, window));
+            }
+        }
+
+        foreach ((int batch, int edge) in shapes)
+        {
+            float[] input = new float[batch * 3 * edge * edge];
+            float[] output = new float[input.Length * model.Scale * model.Scale];
+            model.Run(input, output, batch, edge, edge, CancellationToken.None);
+        }
+
+        return string.Join(", ", shapes.Select(s => $"{s.Batch}x{s.Edge}x{s.Edge}"));
     }
 
     private bool CanDownload(CatalogEntry entry) => _options.DownloadMissing && !string.IsNullOrWhiteSpace(entry.Descriptor.Url);

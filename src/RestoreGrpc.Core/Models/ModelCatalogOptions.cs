@@ -26,6 +26,9 @@ public sealed class ModelCatalogOptions
     /// <summary>Download missing files that have a <see cref="ModelDescriptor.Url"/>.</summary>
     public bool DownloadMissing { get; set; } = true;
 
+    /// <summary>Load-time warm-up; readiness (health) waits for it.</summary>
+    public WarmUpMode WarmUp { get; set; } = WarmUpMode.TileShapes;
+
     /// <summary>Serve the built-in Lanczos resampler as model <see cref="BuiltinModels.ResamplerName"/>.</summary>
     public bool EnableBuiltinResampler { get; set; } = true;
 }

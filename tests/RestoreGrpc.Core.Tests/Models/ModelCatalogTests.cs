@@ -45,6 +45,26 @@ public sealed class ModelCatalogTests
     }
 
     [Fact]
+    public async Task Tile_shape_warm_up_runs_the_full_window_before_the_model_is_ready()
+    {
+        string path = SharedAssets.Model("realesr-animevideov3-x4.onnx");
+        using var catalog = new ModelCatalog(
+            new ModelCatalogOptions
+            {
+                Entries = [new ModelDescriptor { Name = "anime", File = path, Scale = 4, TileSize = 64, TileMargin = 18 }],
+                ExecutionProvider = ExecutionProviderPreference.Cpu,
+                WarmUp = WarmUpMode.TileShapes,
+            },
+            Path.GetTempPath(),
+            new HttpClient(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ModelCatalog>.Instance);
+        await catalog.LoadAllAsync(Ct);
+        ModelStatus status = catalog.List().Single(m => m.Descriptor.Name == "anime");
+        Assert.Equal(ModelState.Ready, status.State);
+        Assert.Contains("1x100x100", status.Detail, StringComparison.Ordinal); // 64 + 2·18
+    }
+
+    [Fact]
     public async Task A_local_file_with_the_wrong_checksum_fails_with_the_reason()
     {
         string path = SharedAssets.Model("realesr-animevideov3-x4.onnx");
