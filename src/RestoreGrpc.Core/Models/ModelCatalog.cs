@@ -84,13 +84,20 @@ public sealed partial class ModelCatalog : IDisposable
 
     /// <summary>Downloads, loads and warms up every model that has (or can get) a file. Never throws for a
     /// model's failure: the entry records it.</summary>
-    public Task LoadAllAsync(CancellationToken cancellationToken)
+    public async Task LoadAllAsync(CancellationToken cancellationToken)
     {
+        // The default model first, alone: readiness (health) waits for it, and parallel warm-ups share the cores.
+        CatalogEntry? first = _entries.GetValueOrDefault(DefaultModelName);
+        if (first is not null && first.State != ModelState.Missing)
+        {
+            await StartLoad(first, cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+
         Task[] loads = _ordered
-            .Where(e => e.State != ModelState.Missing)
+            .Where(e => e.State != ModelState.Missing && e != first)
             .Select(e => StartLoad(e, cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default))
             .ToArray();
-        return Task.WhenAll(loads);
+        await Task.WhenAll(loads).ConfigureAwait(false);
     }
 
     /// <summary>A super-resolution model by name (null or empty: the default), loading it if needed.</summary>
