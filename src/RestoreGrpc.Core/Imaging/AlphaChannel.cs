@@ -17,13 +17,7 @@ internal static class AlphaChannel
         where TPixel : unmanaged, IPixel<TPixel>
     {
         using Image<L16> alpha = Extract(source);
-        alpha.Mutate(x => x.Resize(new ResizeOptions
-        {
-            Size = new Size(restored.Width, restored.Height),
-            Sampler = KnownResamplers.Lanczos3,
-            Mode = ResizeMode.Stretch,
-            Compand = false,
-        }));
+        alpha.Mutate(x => x.Resize(LanczosResize.To(restored.Width, restored.Height)));
 
         Vector4[] rented = ArrayPool<Vector4>.Shared.Rent(restored.Width);
         try

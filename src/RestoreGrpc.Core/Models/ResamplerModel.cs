@@ -1,6 +1,7 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.PixelFormats;
+using RestoreGrpc.Core.Imaging;
 using SixLabors.ImageSharp.Processing;
 
 namespace RestoreGrpc.Core.Models;
@@ -26,14 +27,8 @@ internal sealed class ResamplerModel : IUpscaleModel
         int outHeight = height * Scale;
         int outWidth = width * Scale;
         int outPlane = outHeight * outWidth;
-        var resize = new ResizeOptions
-        {
-            Size = new Size(outWidth, outHeight),
-            Sampler = KnownResamplers.Lanczos3,
-            Mode = ResizeMode.Stretch,
-            Compand = false,
-            PremultiplyAlpha = false,
-        };
+        // Alpha is 1 everywhere here, so premultiplication would change nothing.
+        ResizeOptions resize = LanczosResize.To(outWidth, outHeight);
 
         for (int b = 0; b < batch; b++)
         {

@@ -98,9 +98,7 @@ public sealed partial class RestorationPipeline
         }
 
         int modelScale = model?.Scale ?? 1;
-        double scale = settings.Scale is > 0 ? settings.Scale.Value : modelScale;
-        int outputWidth = Math.Max(1, (int)Math.Round(input.Width * scale));
-        int outputHeight = Math.Max(1, (int)Math.Round(input.Height * scale));
+        (int outputWidth, int outputHeight, double scale) = OutputSize(input.Width, input.Height, modelScale, settings);
         long modelPixels = input.Pixels * modelScale * modelScale;
         if (Math.Max(modelPixels, (long)outputWidth * outputHeight) > _limits.MaxOutputPixels)
         {
@@ -109,10 +107,7 @@ public sealed partial class RestorationPipeline
                 $"is {input.Width}x{input.Height}; at ×{Math.Max(scale, modelScale):0.##} the output would exceed {_limits.MaxOutputPixels / 1e6:F0} MP (use the streaming API for larger images)");
         }
 
-        TilePlan? plan = model is null ? null : TilePlan.Create(input.Width, input.Height, new TilePlanOptions(
-            settings.TileSize ?? _catalog.EffectiveTileSize(model.Descriptor),
-            settings.TileMargin ?? model.Descriptor.TileMargin,
-            model.Scale));
+        TilePlan? plan = model is null ? null : PlanFor(input.Width, input.Height, model, settings);
 
         var job = new Job(model, plan, restorer, selected, faceSettings, outputWidth, outputHeight, clock, new BatchOwner(clock, settings.Tenant, settings.Priority));
         (Image restored, IReadOnlyList<FaceReport> restoredFaces) = decoded.Pixels switch
@@ -168,13 +163,8 @@ public sealed partial class RestorationPipeline
         }
 
         IUpscaleModel model = await _catalog.GetUpscalerAsync(settings.Model, RestoreSettings.Fields.Model, cancellationToken).ConfigureAwait(false);
-        var plan = TilePlan.Create(width, height, new TilePlanOptions(
-            settings.TileSize ?? _catalog.EffectiveTileSize(model.Descriptor),
-            settings.TileMargin ?? model.Descriptor.TileMargin,
-            model.Scale));
-        double scale = settings.Scale is > 0 ? settings.Scale.Value : model.Scale;
-        int outputWidth = Math.Max(1, (int)Math.Round(width * scale));
-        int outputHeight = Math.Max(1, (int)Math.Round(height * scale));
+        TilePlan plan = PlanFor(width, height, model, settings);
+        (int outputWidth, int outputHeight, _) = OutputSize(width, height, model.Scale, settings);
 
         // Pixels are held as RGBA (8 or 16 bits per sample); tiles as float32 tensors.
         long bytesPerPixel = bitDepth > 8 ? 8 : 4;
@@ -219,6 +209,20 @@ public sealed partial class RestorationPipeline
         return (FaceSelector.Select(faces, settings.Selection, decoded.Description.Width, decoded.Description.Height), decoded.Description, detector);
     }
 
+    /// <summary>The request's tile plan: its tile size and margin, else the model's defaults.</summary>
+    private TilePlan PlanFor(int width, int height, IUpscaleModel model, RestoreSettings settings) =>
+        TilePlan.Create(width, height, new TilePlanOptions(
+            settings.TileSize ?? _catalog.EffectiveTileSize(model.Descriptor),
+            settings.TileMargin ?? model.Descriptor.TileMargin,
+            model.Scale));
+
+    /// <summary>Final size: the requested scale, else the model's; never below one pixel.</summary>
+    private static (int Width, int Height, double Scale) OutputSize(int width, int height, int modelScale, RestoreSettings settings)
+    {
+        double scale = settings.Scale is > 0 ? settings.Scale.Value : modelScale;
+        return (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)), scale);
+    }
+
     private async Task<IUpscaleModel> GetRestorerAsync(FaceSettings faces, CancellationToken cancellationToken)
     {
         IUpscaleModel restorer = await _catalog.GetModelAsync(faces.Restorer, ModelTaskKind.FaceRestoration, RestoreSettings.Fields.FaceRestorer, cancellationToken).ConfigureAwait(false);
@@ -258,13 +262,7 @@ public sealed partial class RestorationPipeline
             long started = StageClock.Now;
             if (canvas.Width != job.OutputWidth || canvas.Height != job.OutputHeight)
             {
-                canvas.Mutate(x => x.Resize(new ResizeOptions
-                {
-                    Size = new Size(job.OutputWidth, job.OutputHeight),
-                    Sampler = KnownResamplers.Lanczos3,
-                    Mode = ResizeMode.Stretch,
-                    Compand = false,
-                }));
+                canvas.Mutate(x => x.Resize(LanczosResize.To(job.OutputWidth, job.OutputHeight)));
             }
 
             job.Clock.AddPostprocess(started);

@@ -19,10 +19,6 @@ internal sealed class StageClock
 
     public void AddDecode(long since) => Interlocked.Add(ref _decode, Now - since);
 
-    public void AddQueueWait(long since) => Interlocked.Add(ref _queueWait, Now - since);
-
-    public void AddInference(long since) => Interlocked.Add(ref _inference, Now - since);
-
     public void AddTiling(long since) => Interlocked.Add(ref _tiling, Now - since);
 
     public void AddPostprocess(long since) => Interlocked.Add(ref _postprocess, Now - since);

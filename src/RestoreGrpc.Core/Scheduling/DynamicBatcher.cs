@@ -77,7 +77,7 @@ public sealed class DynamicBatcher : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var key = new ShapeKey(model, height, width);
         long bytes = 3L * height * width * sizeof(float);
-        var item = new Pending(key, input, output, owner, bytes);
+        var item = new Pending(input, output, owner, bytes);
         lock (_lock)
         {
             if (_queuedItems + 1 > Options.MaxQueuedItems || _queuedBytes + bytes > Options.MaxQueuedBytes)
@@ -358,10 +358,8 @@ public sealed class DynamicBatcher : IDisposable
 
     private sealed record ShapeKey(IUpscaleModel Model, int Height, int Width);
 
-    private sealed class Pending(ShapeKey key, float[] input, float[] output, BatchOwner owner, long bytes)
+    private sealed class Pending(float[] input, float[] output, BatchOwner owner, long bytes)
     {
-        public ShapeKey Key { get; } = key;
-
         public float[] Input { get; } = input;
 
         public float[] Output { get; } = output;

@@ -18,23 +18,10 @@ public sealed class InferenceGate : IDisposable
 
     public int ConcurrentRuns { get; }
 
-    /// <summary>Runs queued behind the gate right now.</summary>
-    public int Waiting => Math.Max(0, Volatile.Read(ref _waiting));
-
-    private int _waiting;
-
     /// <summary>Waits for a slot; dispose the lease to free it.</summary>
     public async ValueTask<Lease> EnterAsync(CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _waiting);
-        try
-        {
-            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _waiting);
-        }
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
 
         return new Lease(_slots);
     }
