@@ -203,14 +203,14 @@ public sealed partial class ModelCatalog : IDisposable
             entry.State = ModelState.Loading;
             entry.Detail = $"loading {path}";
             var started = System.Diagnostics.Stopwatch.StartNew();
-            (Microsoft.ML.OnnxRuntime.InferenceSession session, string provider) = _sessions.Create(path);
-            var model = new OnnxModel(descriptor, session, provider);
+            (IReadOnlyList<OnnxSessionInstance> instances, string provider) = _sessions.CreateInstances(path, _sessions.DefaultInstances(descriptor));
+            var model = new OnnxModel(descriptor, instances, provider);
             string warmed = descriptor.Task == ModelTaskKind.SuperResolution ? WarmUp(model) : string.Empty;
 
             entry.ExecutionProvider = provider;
             entry.Detail = warmed.Length == 0 ? path : $"{path}; warmed up {warmed}";
             entry.State = ModelState.Ready;
-            LogLoaded(_logger, descriptor.Name, provider, started.ElapsedMilliseconds);
+            LogLoaded(_logger, descriptor.Name, provider, model.Instances, model.UsesIoBinding, started.ElapsedMilliseconds);
             return model;
         }
         catch (OperationCanceledException)
@@ -226,6 +226,9 @@ public sealed partial class ModelCatalog : IDisposable
             throw;
         }
     }
+
+    /// <summary>Model runs worth executing at once: one per session of a model (two on CUDA, one on CPU).</summary>
+    public int DefaultConcurrentRuns() => _sessions.DefaultInstances(new ModelDescriptor());
 
     /// <summary>Runs the shapes requests will use, so the first request pays no kernel selection or arena growth.</summary>
     /// <returns>The shapes run, for the entry's detail.</returns>
@@ -244,9 +247,13 @@ public sealed partial class ModelCatalog : IDisposable
 
         foreach ((int batch, int edge) in shapes)
         {
-            float[] input = new float[batch * 3 * edge * edge];
-            float[] output = new float[input.Length * model.Scale * model.Scale];
-            model.Run(input, output, batch, edge, edge, CancellationToken.None);
+            // As many runs as instances at once, so every session meets the shape.
+            Parallel.For(0, model.Instances, _ =>
+            {
+                float[] input = new float[batch * 3 * edge * edge];
+                float[] output = new float[input.Length * model.Scale * model.Scale];
+                model.Run(input, output, batch, edge, edge, CancellationToken.None);
+            });
         }
 
         return string.Join(", ", shapes.Select(s => $"{s.Batch}x{s.Edge}x{s.Edge}"));
@@ -283,8 +290,8 @@ public sealed partial class ModelCatalog : IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Model {Model} loaded on {Provider} in {ElapsedMs} ms")]
-    private static partial void LogLoaded(ILogger logger, string model, string provider, long elapsedMs);
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Model {Model} loaded on {Provider} ({Instances} sessions, I/O binding {IoBinding}) in {ElapsedMs} ms")]
+    private static partial void LogLoaded(ILogger logger, string model, string provider, int instances, bool ioBinding, long elapsedMs);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Model {Model} failed to load: {Reason}")]
     private static partial void LogLoadFailed(ILogger logger, Exception exception, string model, string reason);

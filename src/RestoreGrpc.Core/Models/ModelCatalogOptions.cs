@@ -20,6 +20,13 @@ public sealed class ModelCatalogOptions
     /// <summary>ONNX Runtime intra-op threads on CPU; 0 uses one per core.</summary>
     public int IntraOpThreads { get; set; }
 
+    /// <summary>Sessions per model (runs of one model executing at once); 0: two on CUDA, one on CPU. A model's
+    /// own <see cref="ModelDescriptor.Instances"/> wins.</summary>
+    public int InstancesPerModel { get; set; }
+
+    /// <summary>How runs hand tensors to ONNX Runtime (pinned-memory I/O binding on CUDA by default).</summary>
+    public IoBindingMode IoBinding { get; set; } = IoBindingMode.Auto;
+
     /// <summary>Core tile edge for models that set none. Large tiles cost less margin compute.</summary>
     public int DefaultTileSize { get; set; } = 512;
 

@@ -42,6 +42,9 @@ public sealed class ModelDescriptor
     /// <summary>Items (tiles, crops) per model run; 0 uses the batcher's default (Triton's max_batch_size).</summary>
     public int MaxBatch { get; set; }
 
+    /// <summary>Sessions of this model that run at once; 0 uses the catalog's <c>InstancesPerModel</c>.</summary>
+    public int Instances { get; set; }
+
     /// <summary>How long a batch may wait to fill, in milliseconds; null uses the batcher's default.</summary>
     public double? MaxQueueDelayMs { get; set; }
 

@@ -1,24 +1,28 @@
+using System.Collections.Concurrent;
 using Microsoft.ML.OnnxRuntime;
 
 namespace RestoreGrpc.Core.Models;
 
 /// <summary>
-/// An ONNX Runtime session for one model file. Inputs and outputs are <see cref="OrtValue"/>s over the caller's
-/// (pooled) buffers, so a run allocates no tensors; cancellation terminates a run in flight.
+/// A model file loaded as one or more ONNX Runtime sessions (instances, as Triton calls them). Each run takes a free
+/// instance, so up to <see cref="Instances"/> runs execute at once — on CUDA each session has its own stream, and one
+/// batch's copies overlap another's kernels. Inputs and outputs are the caller's (pooled) buffers; cancellation
+/// terminates a run in flight.
 /// </summary>
 internal sealed class OnnxModel : IUpscaleModel, IDisposable
 {
-    private readonly InferenceSession _session;
-    private readonly string[] _inputNames;
-    private readonly string[] _outputNames;
+    private readonly OnnxSessionInstance[] _instances;
+    private readonly ConcurrentBag<OnnxSessionInstance> _free;
+    private readonly SemaphoreSlim _available;
 
-    public OnnxModel(ModelDescriptor descriptor, InferenceSession session, string executionProvider)
+    public OnnxModel(ModelDescriptor descriptor, IReadOnlyList<OnnxSessionInstance> instances, string executionProvider)
     {
+        ArgumentOutOfRangeException.ThrowIfZero(instances.Count);
         Descriptor = descriptor;
-        _session = session;
         ExecutionProvider = executionProvider;
-        _inputNames = [session.InputNames[0]];
-        _outputNames = [session.OutputNames[0]];
+        _instances = [.. instances];
+        _free = new ConcurrentBag<OnnxSessionInstance>(_instances);
+        _available = new SemaphoreSlim(_instances.Length, _instances.Length);
     }
 
     public ModelDescriptor Descriptor { get; }
@@ -27,8 +31,14 @@ internal sealed class OnnxModel : IUpscaleModel, IDisposable
 
     public string ExecutionProvider { get; }
 
-    /// <summary>The session, for models with several outputs (detectors) that decode their own tensors.</summary>
-    public InferenceSession Session => _session;
+    /// <summary>Sessions of this model that can run at once.</summary>
+    public int Instances => _instances.Length;
+
+    /// <summary>Whether runs go through I/O binding (pinned host tensors on CUDA).</summary>
+    public bool UsesIoBinding => _instances[0].UsesIoBinding;
+
+    /// <summary>The first session, for models with several outputs (detectors) that decode their own tensors.</summary>
+    public InferenceSession Session => _instances[0].Session;
 
     public void Run(Memory<float> input, Memory<float> output, int batch, int height, int width, CancellationToken cancellationToken)
     {
@@ -38,21 +48,34 @@ internal sealed class OnnxModel : IUpscaleModel, IDisposable
         int inputLength = checked(batch * 3 * height * width);
         int outputLength = checked(inputLength * Scale * Scale);
 
+        _available.Wait(cancellationToken);
+        _free.TryTake(out OnnxSessionInstance? instance);
         using var runOptions = new RunOptions();
-        using OrtValue inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input[..inputLength], inputShape);
-        using OrtValue outputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output[..outputLength], outputShape);
         using CancellationTokenRegistration registration = cancellationToken.Register(
             static state => ((RunOptions)state!).Terminate = true,
             runOptions);
         try
         {
-            _session.Run(runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
+            instance!.Run(runOptions, input[..inputLength], output[..outputLength], inputShape, outputShape);
         }
         catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
         {
             throw new OperationCanceledException("inference was terminated", cancellationToken);
         }
+        finally
+        {
+            _free.Add(instance!);
+            _available.Release();
+        }
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        foreach (OnnxSessionInstance instance in _instances)
+        {
+            instance.Dispose();
+        }
+
+        _available.Dispose();
+    }
 }

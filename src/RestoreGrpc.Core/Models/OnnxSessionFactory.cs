@@ -26,6 +26,55 @@ public sealed partial class OnnxSessionFactory
 
     public int IntraOpThreads => _options.IntraOpThreads > 0 ? _options.IntraOpThreads : Environment.ProcessorCount;
 
+    /// <summary>
+    /// Whether sessions will run on CUDA (probed once: the first call tries to append the CUDA provider).
+    /// </summary>
+    public bool UsesCuda()
+    {
+        using var probe = new SessionOptions();
+        return TryAppendCuda(probe);
+    }
+
+    /// <summary>Instances per model when neither the model nor the catalog sets them: two on CUDA (one batch's
+    /// copies overlap another's kernels), one on CPU (one run already uses every core).</summary>
+    public int DefaultInstances(ModelDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        if (descriptor.Instances > 0)
+        {
+            return descriptor.Instances;
+        }
+
+        return _options.InstancesPerModel > 0 ? _options.InstancesPerModel : UsesCuda() ? 2 : 1;
+    }
+
+    /// <summary>Loads <paramref name="count"/> sessions of one model file on the preferred provider.</summary>
+    internal (IReadOnlyList<OnnxSessionInstance> Instances, string Provider) CreateInstances(string modelPath, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var instances = new List<OnnxSessionInstance>(count);
+        string provider = CpuProvider;
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                (InferenceSession session, provider) = Create(modelPath);
+                instances.Add(Bind(session, provider));
+            }
+
+            return (instances, provider);
+        }
+        catch
+        {
+            foreach (OnnxSessionInstance instance in instances)
+            {
+                instance.Dispose();
+            }
+
+            throw;
+        }
+    }
+
     public (InferenceSession Session, string Provider) Create(string modelPath)
     {
         var sessionOptions = new SessionOptions
@@ -44,6 +93,39 @@ public sealed partial class OnnxSessionFactory
         finally
         {
             sessionOptions.Dispose();
+        }
+    }
+
+    /// <summary>Wraps a session with I/O binding where configured: pinned host tensors on CUDA.</summary>
+    private OnnxSessionInstance Bind(InferenceSession session, string provider)
+    {
+        bool cuda = provider == CudaProvider;
+        bool bind = _options.IoBinding switch
+        {
+            IoBindingMode.Always => true,
+            IoBindingMode.Auto => cuda,
+            _ => false,
+        };
+        if (!bind)
+        {
+            return new OnnxSessionInstance(session, null);
+        }
+
+        if (!cuda)
+        {
+            return new OnnxSessionInstance(session, OrtMemoryInfo.DefaultInstance);
+        }
+
+        var pinned = new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA_PINNED, OrtAllocatorType.DeviceAllocator, _options.CudaDeviceId, OrtMemType.CpuOutput);
+        try
+        {
+            return new OnnxSessionInstance(session, pinned);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            pinned.Dispose();
+            LogPinnedUnavailable(_logger, e.Message);
+            return new OnnxSessionInstance(session, null);
         }
     }
 
@@ -89,6 +171,9 @@ public sealed partial class OnnxSessionFactory
             }
         }
     }
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Pinned host memory is unavailable for I/O binding; runs copy through pageable memory: {Reason}")]
+    private static partial void LogPinnedUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Execution provider: CUDA (device {DeviceId})")]
     private static partial void LogCudaSelected(ILogger logger, int deviceId);

@@ -26,8 +26,11 @@ public static class RestoreCoreServiceCollectionExtensions
             contentRoot,
             provider.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(ModelCatalog)),
             provider.GetRequiredService<ILogger<ModelCatalog>>()));
-        services.AddSingleton(provider => new InferenceGate(
-            Math.Max(1, provider.GetRequiredService<IOptions<RestoreServerOptions>>().Value.ConcurrentRuns)));
+        services.AddSingleton(provider =>
+        {
+            int configured = provider.GetRequiredService<IOptions<RestoreServerOptions>>().Value.ConcurrentRuns;
+            return new InferenceGate(configured > 0 ? configured : provider.GetRequiredService<ModelCatalog>().DefaultConcurrentRuns());
+        });
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<ImageLimits>>().Value);
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<EncodingOptions>>().Value);
         services.AddSingleton(provider => new DynamicBatcher(

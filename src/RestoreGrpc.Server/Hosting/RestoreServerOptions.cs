@@ -11,6 +11,7 @@ public sealed class RestoreServerOptions
     /// <summary>Largest response message sent (the encoded output image).</summary>
     public int MaxSendMessageBytes { get; set; } = 512 * 1024 * 1024;
 
-    /// <summary>Model runs executing at once (1 on CPU: one run already uses every core).</summary>
-    public int ConcurrentRuns { get; set; } = 1;
+    /// <summary>Model runs executing at once across all models; 0 picks one per model session (two on CUDA, one
+    /// on CPU, where one run already uses every core).</summary>
+    public int ConcurrentRuns { get; set; }
 }

@@ -1,0 +1,122 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace RestoreGrpc.Core.Models;
+
+/// <summary>
+/// One ONNX Runtime session of a model. Plain runs wrap the caller's buffers in <see cref="OrtValue"/>s (no
+/// allocation). With I/O binding the run reads and writes tensors from an allocator of the session's — page-locked
+/// host memory on CUDA, so the device copies are DMA transfers rather than staged through pageable memory — kept
+/// for the last shapes run, so steady traffic allocates nothing. One run at a time per instance.
+/// </summary>
+internal sealed class OnnxSessionInstance : IDisposable
+{
+    private const int CachedShapes = 2;
+
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly OrtAllocator? _bindingAllocator;
+    private readonly OrtMemoryInfo? _bindingMemory;
+    private readonly OrtIoBinding? _binding;
+    private readonly LinkedList<BoundShape> _bound = new();
+
+    /// <param name="bindingMemory">Memory to bind inputs and outputs in (null: plain runs). The instance owns it.</param>
+    public OnnxSessionInstance(InferenceSession session, OrtMemoryInfo? bindingMemory)
+    {
+        Session = session;
+        _inputNames = [session.InputNames[0]];
+        _outputNames = [session.OutputNames[0]];
+        if (bindingMemory is not null)
+        {
+            _bindingMemory = bindingMemory;
+            _bindingAllocator = ReferenceEquals(bindingMemory, OrtMemoryInfo.DefaultInstance)
+                ? OrtAllocator.DefaultInstance
+                : new OrtAllocator(session, bindingMemory);
+            _binding = session.CreateIoBinding();
+        }
+    }
+
+    public InferenceSession Session { get; }
+
+    public bool UsesIoBinding => _binding is not null;
+
+    public void Run(RunOptions runOptions, Memory<float> input, Memory<float> output, long[] inputShape, long[] outputShape)
+    {
+        if (_binding is null)
+        {
+            using OrtValue inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input, inputShape);
+            using OrtValue outputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output, outputShape);
+            Session.Run(runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
+            return;
+        }
+
+        BoundShape bound = Bind(inputShape, outputShape);
+        input.Span.CopyTo(bound.Input.GetTensorMutableDataAsSpan<float>());
+        Session.RunWithBinding(runOptions, _binding);
+        _binding.SynchronizeBoundOutputs();
+        bound.Output.GetTensorMutableDataAsSpan<float>().CopyTo(output.Span);
+    }
+
+    public void Dispose()
+    {
+        foreach (BoundShape bound in _bound)
+        {
+            bound.Dispose();
+        }
+
+        _bound.Clear();
+        _binding?.Dispose();
+        if (!ReferenceEquals(_bindingAllocator, OrtAllocator.DefaultInstance))
+        {
+            _bindingAllocator?.Dispose();
+        }
+
+        if (!ReferenceEquals(_bindingMemory, OrtMemoryInfo.DefaultInstance))
+        {
+            _bindingMemory?.Dispose();
+        }
+
+        Session.Dispose();
+    }
+
+    /// <summary>Binds tensors of this shape, reusing the last ones of the same shape; the least recent go.</summary>
+    private BoundShape Bind(long[] inputShape, long[] outputShape)
+    {
+        LinkedListNode<BoundShape>? node = _bound.First;
+        while (node is not null && !node.Value.InputShape.AsSpan().SequenceEqual(inputShape))
+        {
+            node = node.Next;
+        }
+
+        if (node is null)
+        {
+            node = new LinkedListNode<BoundShape>(new BoundShape(
+                inputShape,
+                OrtValue.CreateAllocatedTensorValue(_bindingAllocator!, TensorElementType.Float, inputShape),
+                OrtValue.CreateAllocatedTensorValue(_bindingAllocator!, TensorElementType.Float, outputShape)));
+            if (_bound.Count == CachedShapes)
+            {
+                _bound.Last!.Value.Dispose();
+                _bound.RemoveLast();
+            }
+        }
+        else
+        {
+            _bound.Remove(node);
+        }
+
+        _bound.AddFirst(node);
+        _binding!.BindInput(_inputNames[0], node.Value.Input);
+        _binding.BindOutput(_outputNames[0], node.Value.Output);
+        return node.Value;
+    }
+
+    private sealed record BoundShape(long[] InputShape, OrtValue Input, OrtValue Output) : IDisposable
+    {
+        public void Dispose()
+        {
+            Input.Dispose();
+            Output.Dispose();
+        }
+    }
+}
