@@ -90,6 +90,21 @@ public sealed class CommandLineParsingTests
         Assert.NotEmpty(Root().Parse("upscale a.png --face-blend 1.5").Errors);
     }
 
+    [Theory]
+    [InlineData("batch", RestorePriority.Batch)]
+    [InlineData("Interactive", RestorePriority.Interactive)]
+    public void Priority_is_read_and_reaches_the_request(string priority, RestorePriority expected)
+    {
+        var (result, bench) = Parse<BenchCommand>($"bench -i a.png --priority {priority}");
+        RestoreOptions options = bench.ReadSettings(result).Overrides.ApplyTo(null);
+        Assert.Equal(expected, options.Priority);
+        Assert.Equal(
+            expected == RestorePriority.Batch ? Contracts.V1.Priority.Batch : Contracts.V1.Priority.Interactive,
+            RestoreClient.ToProto(options).Priority);
+        Assert.Equal(Contracts.V1.Priority.Unspecified, RestoreClient.ToProto(new RestoreOptions()).Priority);
+        Assert.NotEmpty(Root().Parse("bench -i a.png --priority urgent").Errors);
+    }
+
     [Fact]
     public void Upscale_short_aliases()
     {

@@ -196,6 +196,12 @@ internal sealed class RestoreOptionSet
         Description = "Keep the input faces' skin tone under the restored detail.",
     };
 
+    public Option<RestorePriority?> Priority { get; } = new("--priority")
+    {
+        Description = "Scheduling class: interactive (default) or batch (yields to interactive requests).",
+        HelpName = "interactive|batch",
+    };
+
     public Option<double?> Timeout { get; } = new Option<double?>("--timeout")
     {
         Description = "Per-request deadline in seconds (default: none).",
@@ -215,6 +221,7 @@ internal sealed class RestoreOptionSet
         command.Options.Add(Mode);
         command.Options.Add(FaceBlend);
         command.Options.Add(ColorFidelity);
+        command.Options.Add(Priority);
         command.Options.Add(Timeout);
     }
 
@@ -235,6 +242,7 @@ internal sealed class RestoreOptionSet
             Mode = parseResult.GetValue(Mode),
             FaceBlend = parseResult.GetValue(FaceBlend),
             ColorFidelity = parseResult.GetResult(ColorFidelity) is { Implicit: false } ? parseResult.GetValue(ColorFidelity) : null,
+            Priority = parseResult.GetValue(Priority),
         };
     }
 }

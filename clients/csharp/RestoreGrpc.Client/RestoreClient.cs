@@ -173,6 +173,12 @@ public sealed class RestoreClient : IDisposable
                 RestoreMode.Auto => RestoreTask.Auto,
                 _ => RestoreTask.Unspecified,
             },
+            Priority = options.Priority switch
+            {
+                RestorePriority.Batch => Priority.Batch,
+                RestorePriority.Interactive => Priority.Interactive,
+                _ => Priority.Unspecified,
+            },
         };
         if (options.FaceBlend is not null || options.ColorFidelity)
         {

@@ -40,6 +40,10 @@ public sealed record RestoreOptions
     /// <summary>Keep the input faces' low-frequency colour under the restored detail.</summary>
     public bool ColorFidelity { get; init; }
 
+    /// <summary>Scheduling class; null for interactive.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<RestorePriority>))]
+    public RestorePriority? Priority { get; init; }
+
     /// <summary>Per-call deadline; null uses <see cref="RestoreClientOptions.DefaultTimeout"/>.</summary>
     public TimeSpan? Timeout { get; init; }
 }

@@ -30,6 +30,8 @@ internal sealed record RestoreOptionOverrides
 
     public bool? ColorFidelity { get; init; }
 
+    public RestorePriority? Priority { get; init; }
+
     /// <summary>The <paramref name="baseline"/> (e.g. a preset) with every given value replacing its own.</summary>
     public RestoreOptions ApplyTo(RestoreOptions? baseline)
     {
@@ -47,6 +49,7 @@ internal sealed record RestoreOptionOverrides
             Mode = Mode ?? b.Mode,
             FaceBlend = FaceBlend ?? b.FaceBlend,
             ColorFidelity = ColorFidelity ?? b.ColorFidelity,
+            Priority = Priority ?? b.Priority,
         };
     }
 }
