@@ -6,6 +6,13 @@ using SixLabors.ImageSharp;
 
 // Unary benchmark (issue: foundation). Run from the repository root:
 //   dotnet run -c Release --project benchmarks/RestoreGrpc.Benchmarks -- --models ../shared/models --image ../shared/images/astronaut.png
+if (args.Contains("--sweep"))
+{
+    // Scheduler sweep (issue: scheduler): see SweepSettings for the options.
+    await SchedulerSweep.RunAsync(SweepSettings.Parse(args));
+    return;
+}
+
 BenchmarkSettings settings = BenchmarkSettings.Parse(args);
 if (args.Contains("--faces"))
 {
