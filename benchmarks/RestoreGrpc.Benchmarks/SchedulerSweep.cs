@@ -51,6 +51,9 @@ internal static class SchedulerSweep
         await using (Server server = await Server.StartAsync(settings, settings.MaxBatch))
         {
             report.Provider = server.Provider;
+
+            // Unrecorded: every batch size meets its kernels (cuDNN picks algorithms per shape) before the levels.
+            await server.LevelAsync("warm-up", small, megapixels, settings.Clients.Max(), Math.Min(5, settings.SecondsPerLevel), RestorePriority.Interactive, gpu);
             foreach (int clients in settings.Clients)
             {
                 LevelResult level = await server.LevelAsync($"max batch {settings.MaxBatch}", small, megapixels, clients, settings.SecondsPerLevel, RestorePriority.Interactive, gpu);
