@@ -7,6 +7,8 @@ set -uo pipefail
 out=${OUT:-/tmp/sweep-out}
 mkdir -p "$out"
 source /tmp/devstage/unpack.sh
+# Rebuilt assemblies can replace the packed ones without a new pack: OVERRIDE_DLLS=folder of .dll files.
+if [ -n "${OVERRIDE_DLLS:-}" ]; then cp "$OVERRIDE_DLLS"/*.dll "$APP/"; fi
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee "$out/gpu.txt"
 bench=$APP/RestoreGrpc.Benchmarks
 extra=$APP/extra

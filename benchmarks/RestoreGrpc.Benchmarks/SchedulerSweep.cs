@@ -135,6 +135,8 @@ internal static class SchedulerSweep
             instance.Run(runOptions, input, output, inputShape, outputShape);
         }
 
+        Console.WriteLine($"raw batch {batch}: binding {instance.Binding}");
+
         var watch = Stopwatch.StartNew();
         long from = Stopwatch.GetTimestamp();
         int runs = 0;
@@ -146,7 +148,7 @@ internal static class SchedulerSweep
 
         double seconds = watch.Elapsed.TotalSeconds;
         (double? utilization, _) = gpu.Between(from, Stopwatch.GetTimestamp());
-        return new RawResult(batch, binding, cuda ? "CUDA" : "CPU", runs * batch * width * height / 1e6 / seconds, 1000 * seconds / runs, utilization);
+        return new RawResult(batch, instance.Binding, cuda ? "CUDA" : "CPU", runs * batch * width * height / 1e6 / seconds, 1000 * seconds / runs, utilization);
     }
 
     private static byte[] Crop(string path, int edge, out int width, out int height)

@@ -4,7 +4,7 @@ using System.Text;
 namespace RestoreGrpc.Benchmarks;
 
 /// <summary>Raw ONNX Runtime on one prepared tile tensor, back to back.</summary>
-internal sealed record RawResult(int Batch, bool IoBinding, string Provider, double MegapixelsPerSecond, double MillisecondsPerBatch, double? GpuUtilization);
+internal sealed record RawResult(int Batch, string IoBinding, string Provider, double MegapixelsPerSecond, double MillisecondsPerBatch, double? GpuUtilization);
 
 /// <summary>One concurrency level of the server sweep.</summary>
 internal sealed record LevelResult(
@@ -60,7 +60,7 @@ internal sealed class SweepReport(string machine, int cores, SweepSettings setti
         text.AppendLine("|---|---|---|---|---|");
         foreach (RawResult r in Raw)
         {
-            text.AppendLine(c, $"| {r.Batch} | {(r.IoBinding ? "pinned" : "no")} | {r.MegapixelsPerSecond:F3} | {r.MillisecondsPerBatch:F1} | {Format(r.GpuUtilization)} |");
+            text.AppendLine(c, $"| {r.Batch} | {r.IoBinding} | {r.MegapixelsPerSecond:F3} | {r.MillisecondsPerBatch:F1} | {Format(r.GpuUtilization)} |");
         }
 
         double rawBest = Raw.Where(r => r.Batch == Settings.MaxBatch).Select(r => r.MegapixelsPerSecond).DefaultIfEmpty(Raw.Select(r => r.MegapixelsPerSecond).DefaultIfEmpty(double.NaN).Max()).Max();

@@ -210,7 +210,7 @@ public sealed partial class ModelCatalog : IDisposable
             entry.ExecutionProvider = provider;
             entry.Detail = warmed.Length == 0 ? path : $"{path}; warmed up {warmed}";
             entry.State = ModelState.Ready;
-            LogLoaded(_logger, descriptor.Name, provider, model.Instances, model.UsesIoBinding, started.ElapsedMilliseconds);
+            LogLoaded(_logger, descriptor.Name, provider, model.Instances, model.Binding, started.ElapsedMilliseconds);
             return model;
         }
         catch (OperationCanceledException)
@@ -291,7 +291,7 @@ public sealed partial class ModelCatalog : IDisposable
     }
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Model {Model} loaded on {Provider} ({Instances} sessions, I/O binding {IoBinding}) in {ElapsedMs} ms")]
-    private static partial void LogLoaded(ILogger logger, string model, string provider, int instances, bool ioBinding, long elapsedMs);
+    private static partial void LogLoaded(ILogger logger, string model, string provider, int instances, string ioBinding, long elapsedMs);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Model {Model} failed to load: {Reason}")]
     private static partial void LogLoadFailed(ILogger logger, Exception exception, string model, string reason);

@@ -37,6 +37,9 @@ internal sealed class OnnxModel : IUpscaleModel, IDisposable
     /// <summary>Whether runs go through I/O binding (pinned host tensors on CUDA).</summary>
     public bool UsesIoBinding => _instances[0].UsesIoBinding;
 
+    /// <summary>What the runs bind (<see cref="OnnxSessionInstance.Binding"/>).</summary>
+    public string Binding => _instances[0].Binding;
+
     /// <summary>The first session, for models with several outputs (detectors) that decode their own tensors.</summary>
     public InferenceSession Session => _instances[0].Session;
 

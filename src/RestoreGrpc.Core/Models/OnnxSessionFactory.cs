@@ -150,7 +150,13 @@ public sealed partial class OnnxSessionFactory
             environment.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
             try
             {
-                sessionOptions.AppendExecutionProvider_CUDA(_options.CudaDeviceId);
+                using var cuda = new OrtCUDAProviderOptions();
+                cuda.UpdateOptions(new Dictionary<string, string>
+                {
+                    ["device_id"] = _options.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["cudnn_conv_algo_search"] = _options.CudnnConvAlgoSearch,
+                });
+                sessionOptions.AppendExecutionProvider_CUDA(cuda);
                 if (_cudaWorks is null)
                 {
                     LogCudaSelected(_logger, _options.CudaDeviceId);

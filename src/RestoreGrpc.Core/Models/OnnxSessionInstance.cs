@@ -38,11 +38,19 @@ internal sealed class OnnxSessionInstance : IDisposable
 
     public InferenceSession Session { get; }
 
-    public bool UsesIoBinding => _binding is not null;
+    public bool UsesIoBinding => _binding is not null && !_bindingFailed;
+
+    /// <summary>What the runs bind: "input+output", "output", or "off" with the reason binding was given up.</summary>
+    public string Binding => _binding is null ? "off" : _bindingFailed ? $"off ({_bindingFailure})" : _bindInput ? "input+output" : "output";
+
+    private bool _bindInput = true;
+    private bool _bindingFailed;
+    private string? _bindingFailure;
+    private bool _bindingProven;
 
     public void Run(RunOptions runOptions, Memory<float> input, Memory<float> output, long[] inputShape, long[] outputShape)
     {
-        if (_binding is null)
+        if (_binding is null || _bindingFailed)
         {
             using OrtValue inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input, inputShape);
             using OrtValue outputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output, outputShape);
@@ -50,21 +58,75 @@ internal sealed class OnnxSessionInstance : IDisposable
             return;
         }
 
-        BoundShape bound = Bind(inputShape, outputShape);
-        input.Span.CopyTo(bound.Input.GetTensorMutableDataAsSpan<float>());
-        Session.RunWithBinding(runOptions, _binding);
-        _binding.SynchronizeBoundOutputs();
-        bound.Output.GetTensorMutableDataAsSpan<float>().CopyTo(output.Span);
+        try
+        {
+            RunBound(runOptions, input, output, inputShape, outputShape);
+            _bindingProven = true;
+        }
+        catch (OnnxRuntimeException e) when (!_bindingProven && !runOptions.Terminate)
+        {
+            // Some provider builds refuse a binding form (a pinned input, say): step down to binding the output
+            // alone, then to plain runs, once, on the first run.
+            if (_bindInput)
+            {
+                _bindInput = false;
+            }
+            else
+            {
+                _bindingFailed = true;
+                _bindingFailure = e.Message.Split('\n')[0];
+            }
+
+            ClearBound();
+            Run(runOptions, input, output, inputShape, outputShape);
+        }
     }
 
-    public void Dispose()
+    private void RunBound(RunOptions runOptions, Memory<float> input, Memory<float> output, long[] inputShape, long[] outputShape)
     {
+        BoundShape bound = Bind(inputShape, outputShape);
+        OrtValue? callerInput = null;
+        try
+        {
+            if (_bindInput)
+            {
+                input.Span.CopyTo(bound.Input.GetTensorMutableDataAsSpan<float>());
+            }
+            else
+            {
+                callerInput = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input, inputShape);
+                _binding!.BindInput(_inputNames[0], callerInput);
+            }
+
+            Session.RunWithBinding(runOptions, _binding!);
+            _binding!.SynchronizeBoundOutputs();
+            bound.Output.GetTensorMutableDataAsSpan<float>().CopyTo(output.Span);
+        }
+        finally
+        {
+            callerInput?.Dispose();
+        }
+    }
+
+    private void ClearBound()
+    {
+        _binding!.ClearBoundInputs();
+        _binding.ClearBoundOutputs();
         foreach (BoundShape bound in _bound)
         {
             bound.Dispose();
         }
 
         _bound.Clear();
+    }
+
+    public void Dispose()
+    {
+        if (_binding is not null)
+        {
+            ClearBound();
+        }
+
         _binding?.Dispose();
         if (!ReferenceEquals(_bindingAllocator, OrtAllocator.DefaultInstance))
         {
@@ -106,8 +168,12 @@ internal sealed class OnnxSessionInstance : IDisposable
         }
 
         _bound.AddFirst(node);
-        _binding!.BindInput(_inputNames[0], node.Value.Input);
-        _binding.BindOutput(_outputNames[0], node.Value.Output);
+        if (_bindInput)
+        {
+            _binding!.BindInput(_inputNames[0], node.Value.Input);
+        }
+
+        _binding!.BindOutput(_outputNames[0], node.Value.Output);
         return node.Value;
     }
 

@@ -181,15 +181,7 @@ public sealed class DynamicBatcher : IDisposable
                     continue;
                 }
 
-                _ = Task.Run(
-                    () =>
-                    {
-                        using (lease)
-                        {
-                            RunBatch(ready, batch);
-                        }
-                    },
-                    CancellationToken.None);
+                _ = Task.Run(() => RunBatch(ready, batch, new SlotHolder(lease)), CancellationToken.None);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -255,7 +247,21 @@ public sealed class DynamicBatcher : IDisposable
         }
     }
 
-    private void RunBatch(ShapeKey key, List<Pending> batch)
+    private void RunBatch(ShapeKey key, List<Pending> batch, SlotHolder slot)
+    {
+        try
+        {
+            RunBatchHoldingSlot(key, batch, slot, releaseAfterRun: true);
+        }
+        finally
+        {
+            slot.Release();
+        }
+    }
+
+    /// <summary>Runs a batch; unless it is half of a split batch, the inference slot is released as soon as the
+    /// model run ends, so scattering the results to their requests overlaps the next batch's run.</summary>
+    private void RunBatchHoldingSlot(ShapeKey key, List<Pending> batch, SlotHolder slot, bool releaseAfterRun)
     {
         batch.RemoveAll(i => i.Completion.Task.IsCompleted);
         if (batch.Count == 0)
@@ -287,6 +293,11 @@ public sealed class DynamicBatcher : IDisposable
             running.CancelIfAbandoned();
             key.Model.Run(input, output, batch.Count, key.Height, key.Width, running.Abandoned);
             TimeSpan inference = Stopwatch.GetElapsedTime(started);
+            if (releaseAfterRun)
+            {
+                slot.Release();
+            }
+
             double perItem = inference.TotalSeconds / batch.Count;
             Volatile.Write(ref _secondsPerItem, (0.8 * Volatile.Read(ref _secondsPerItem)) + (0.2 * perItem));
             // Decayed sums of time and pixels: large runs dominate, so per-run overhead of tiny images does not
@@ -325,8 +336,9 @@ public sealed class DynamicBatcher : IDisposable
             TensorBuffers.Pool.Return(output);
             single = true; // nothing pooled left to return
 
-            RunBatch(key, batch[..half]);
-            RunBatch(key, batch[half..]);
+            // The halves run one after the other inside the slot this batch holds.
+            RunBatchHoldingSlot(key, batch[..half], slot, releaseAfterRun: false);
+            RunBatchHoldingSlot(key, batch[half..], slot, releaseAfterRun: false);
             return;
         }
         catch (Exception e)
@@ -357,6 +369,20 @@ public sealed class DynamicBatcher : IDisposable
         || (e is OnnxRuntimeException && e.Message.Contains("allocate", StringComparison.OrdinalIgnoreCase));
 
     private sealed record ShapeKey(IUpscaleModel Model, int Height, int Width);
+
+    /// <summary>An inference slot released once, either right after the model run or when the batch ends.</summary>
+    private sealed class SlotHolder(InferenceGate.Lease lease)
+    {
+        private int _released;
+
+        public void Release()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                lease.Dispose();
+            }
+        }
+    }
 
     private sealed class Pending(float[] input, float[] output, BatchOwner owner, long bytes)
     {

@@ -9,5 +9,5 @@ namespace RestoreGrpc.Core.Tiling;
 internal static class TensorBuffers
 {
     /// <summary>Up to 256 Mi floats (1 GiB) per array, a few arrays per size class.</summary>
-    public static ArrayPool<float> Pool { get; } = ArrayPool<float>.Create(maxArrayLength: 1 << 28, maxArraysPerBucket: 4);
+    public static ArrayPool<float> Pool { get; } = ArrayPool<float>.Create(maxArrayLength: 1 << 28, maxArraysPerBucket: 32);
 }
