@@ -18,6 +18,7 @@ namespace RestoreGrpc.Core.Scheduling;
 public sealed class DynamicBatcher : IDisposable
 {
     private readonly Dictionary<ShapeKey, ShapeQueue> _queues = [];
+    private readonly List<RunningBatch> _running = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IUpscaleModel, (double Seconds, double Pixels)> _cost = new();
     private readonly Lock _lock = new();
     private readonly InferenceGate _gate;
@@ -60,6 +61,9 @@ public sealed class DynamicBatcher : IDisposable
 
     /// <summary>Called after each successful batch with the owners of the items it carried (tests, metrics).</summary>
     public event Action<IReadOnlyList<BatchOwner>>? BatchCompleted;
+
+    /// <summary>Called when a running batch is stopped for interactive work, with the owners of its items.</summary>
+    public event Action<IReadOnlyList<BatchOwner>>? BatchPreempted;
 
     /// <summary>
     /// Runs one item (3·height·width input samples) through <paramref name="model"/> with whatever else is queued,
@@ -121,6 +125,11 @@ public sealed class DynamicBatcher : IDisposable
         });
 
         _signal.Release();
+        if (owner.Priority == SchedulingPriority.Interactive && Options.PreemptBatchPriority)
+        {
+            PreemptFor(model, 3.0 * height * width);
+        }
+
         return item.Completion.Task;
     }
 
@@ -203,6 +212,68 @@ public sealed class DynamicBatcher : IDisposable
         return model.Descriptor.MaxQueueDelayMs is { } ms and >= 0 ? TimeSpan.FromMilliseconds(ms) : Options.MaxDelay;
     }
 
+    /// <summary>
+    /// Stops the running batch-priority batch with the most work left, when no slot is free and that work exceeds
+    /// what the interactive newcomer needs (both from the measured per-pixel cost).
+    /// </summary>
+    private void PreemptFor(IUpscaleModel model, double inputSamples)
+    {
+        if (_gate.FreeSlots > 0 || SecondsPerInputPixel(model) is not { } perPixel)
+        {
+            return;
+        }
+
+        double newcomer = perPixel * inputSamples / 3;
+        RunningBatch? victim = null;
+        double mostLeft = newcomer;
+        lock (_lock)
+        {
+            foreach (RunningBatch running in _running)
+            {
+                if (running.AllBatchPriority && SecondsPerInputPixel(running.Model) is { } cost)
+                {
+                    double left = (cost * running.Pixels) - Stopwatch.GetElapsedTime(running.Started).TotalSeconds;
+                    if (left > mostLeft)
+                    {
+                        (victim, mostLeft) = (running, left);
+                    }
+                }
+            }
+        }
+
+        victim?.Preempt();
+    }
+
+    /// <summary>Puts a stopped batch's items back at the front of their queue, in order, outside admission.</summary>
+    private void Requeue(ShapeKey key, List<Pending> batch)
+    {
+        lock (_lock)
+        {
+            if (!_queues.TryGetValue(key, out ShapeQueue? queue))
+            {
+                queue = new ShapeQueue();
+                _queues[key] = queue;
+            }
+
+            for (int i = batch.Count - 1; i >= 0; i--)
+            {
+                Pending item = batch[i];
+                item.Batch = null;
+                if (!item.Completion.Task.IsCompleted)
+                {
+                    queue.AddFirst(item);
+                    _queuedItems++;
+                    _queuedBytes += item.Bytes;
+                }
+            }
+
+            ForgetIfEmpty(key, queue);
+        }
+
+        BatchPreempted?.Invoke(batch.Select(i => i.Owner).ToList());
+        _signal.Release();
+    }
+
     /// <summary>Every image size smaller than a tile has its own shape: empty queues go, so nothing accumulates.</summary>
     private void ForgetIfEmpty(ShapeKey key, ShapeQueue queue)
     {
@@ -220,6 +291,7 @@ public sealed class DynamicBatcher : IDisposable
         {
             ShapeKey? best = null;
             long oldest = long.MaxValue;
+            bool bestInteractive = false;
             foreach ((ShapeKey key, ShapeQueue queue) in _queues)
             {
                 if (queue.Count == 0)
@@ -231,9 +303,11 @@ public sealed class DynamicBatcher : IDisposable
                 TimeSpan maxDelay = MaxDelayFor(key.Model);
                 if (queue.Count >= MaxBatchFor(key.Model) || age >= maxDelay)
                 {
-                    if (queue.OldestTimestamp < oldest)
+                    // Shapes holding interactive work first, then the longest waiting.
+                    bool interactive = queue.HasInteractive;
+                    if ((interactive && !bestInteractive) || (interactive == bestInteractive && queue.OldestTimestamp < oldest))
                     {
-                        (best, oldest) = (key, queue.OldestTimestamp);
+                        (best, oldest, bestInteractive) = (key, queue.OldestTimestamp, interactive);
                     }
                 }
                 else
@@ -272,7 +346,8 @@ public sealed class DynamicBatcher : IDisposable
         RunningBatch running;
         lock (_lock)
         {
-            running = new RunningBatch(batch);
+            running = new RunningBatch(batch, key.Model, (double)batch.Count * key.Height * key.Width);
+            _running.Add(running);
         }
 
         int inputLength = 3 * key.Height * key.Width;
@@ -324,6 +399,12 @@ public sealed class DynamicBatcher : IDisposable
 
             BatchCompleted?.Invoke(batch.Select(i => i.Owner).ToList());
         }
+        catch (OperationCanceledException) when (running.Preempted)
+        {
+            // Stopped for interactive work: back to the front of the queue.
+            Requeue(key, batch);
+            return;
+        }
         catch (OperationCanceledException) when (running.Abandoned.IsCancellationRequested)
         {
             // Every caller of this batch has gone; each already has its cancellation.
@@ -350,6 +431,11 @@ public sealed class DynamicBatcher : IDisposable
         }
         finally
         {
+            lock (_lock)
+            {
+                _running.Remove(running);
+            }
+
             running.Dispose();
             if (!single)
             {
@@ -404,22 +490,51 @@ public sealed class DynamicBatcher : IDisposable
         public RunningBatch? Batch { get; set; }
     }
 
-    /// <summary>A formed batch; its token stops the model run once all of its callers have cancelled.</summary>
+    /// <summary>A formed batch; its token stops the model run once all of its callers have cancelled, or when
+    /// interactive work preempts it.</summary>
     private sealed class RunningBatch : IDisposable
     {
         private readonly List<Pending> _items;
         private readonly CancellationTokenSource _abandoned = new();
+        private int _preempted;
 
-        public RunningBatch(List<Pending> items)
+        public RunningBatch(List<Pending> items, IUpscaleModel model, double pixels)
         {
             _items = items;
+            Model = model;
+            Pixels = pixels;
+            AllBatchPriority = items.TrueForAll(i => i.Owner.Priority == SchedulingPriority.Batch);
             foreach (Pending item in items)
             {
                 item.Batch = this;
             }
         }
 
+        public IUpscaleModel Model { get; }
+
+        public double Pixels { get; }
+
+        public bool AllBatchPriority { get; }
+
+        public long Started { get; } = Stopwatch.GetTimestamp();
+
         public CancellationToken Abandoned => _abandoned.Token;
+
+        public bool Preempted => Volatile.Read(ref _preempted) == 1;
+
+        public void Preempt()
+        {
+            if (Interlocked.Exchange(ref _preempted, 1) == 0)
+            {
+                try
+                {
+                    _abandoned.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            }
+        }
 
         public void CancelIfAbandoned()
         {
@@ -462,6 +577,22 @@ public sealed class DynamicBatcher : IDisposable
             }
 
             queue.AddLast(item);
+            Count++;
+        }
+
+        public bool HasInteractive => _requests.Exists(r => r.Count > 0 && r.First!.Value.Owner.Priority == SchedulingPriority.Interactive);
+
+        /// <summary>Puts an item back at the head of its request's line (a preempted batch's item).</summary>
+        public void AddFirst(Pending item)
+        {
+            LinkedList<Pending>? queue = _requests.Find(r => ReferenceEquals(r.First?.Value.Owner.Request, item.Owner.Request));
+            if (queue is null)
+            {
+                queue = new LinkedList<Pending>();
+                _requests.Insert(0, queue);
+            }
+
+            queue.AddFirst(item);
             Count++;
         }
 

@@ -17,4 +17,12 @@ public sealed record DynamicBatcherOptions
 
     /// <summary>Tiles one request keeps queued or running: the next is prepared while one infers; memory stays bounded.</summary>
     public int TilesInFlightPerRequest { get; init; } = 2;
+
+    /// <summary>
+    /// Stop a running batch of batch-priority work when interactive work arrives, no inference slot is free, and the
+    /// running batch would take longer to finish than the newcomer takes to run; its items go back to the front of
+    /// their queue. Model runs cannot be paused, so the stopped run's work is lost: on a CPU a 512-pixel tile runs for
+    /// seconds, and without this a small interactive request waits for it.
+    /// </summary>
+    public bool PreemptBatchPriority { get; init; } = true;
 }

@@ -18,6 +18,9 @@ public sealed class InferenceGate : IDisposable
 
     public int ConcurrentRuns { get; }
 
+    /// <summary>Slots free right now.</summary>
+    public int FreeSlots => _slots.CurrentCount;
+
     /// <summary>Waits for a slot; dispose the lease to free it.</summary>
     public async ValueTask<Lease> EnterAsync(CancellationToken cancellationToken)
     {

@@ -22,6 +22,9 @@ public sealed class BatchingOptions
     /// <summary>Tiles one request keeps queued or running.</summary>
     public int TilesInFlightPerRequest { get; set; } = 2;
 
+    /// <summary>Interactive work stops a long-running batch-priority run (which then reruns).</summary>
+    public bool PreemptBatchPriority { get; set; } = true;
+
     public DynamicBatcherOptions ToBatcherOptions() => new()
     {
         MaxBatch = Math.Max(1, MaxBatch),
@@ -29,5 +32,6 @@ public sealed class BatchingOptions
         MaxQueuedItems = Math.Max(1, MaxQueuedItems),
         MaxQueuedBytes = Math.Max(1, MaxQueuedMegabytes) * (1L << 20),
         TilesInFlightPerRequest = Math.Max(1, TilesInFlightPerRequest),
+        PreemptBatchPriority = PreemptBatchPriority,
     };
 }

@@ -91,6 +91,62 @@ public sealed class DynamicBatcherTests
             Thread.Sleep(TimeSpan.FromMilliseconds(Math.Max(20, batch * height * width * 0.02)));
     }
 
+    [Theory]
+    [InlineData(SchedulingPriority.Batch, true)]
+    [InlineData(SchedulingPriority.Interactive, false)]
+    public async Task Interactive_work_preempts_a_long_batch_priority_run_which_then_reruns_intact(SchedulingPriority bigPriority, bool preempts)
+    {
+        var model = new PacedModel();
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxBatch = 1, MaxDelay = TimeSpan.Zero });
+        int preempted = 0;
+        batcher.BatchPreempted += _ => Interlocked.Increment(ref preempted);
+        await batcher.RunAsync(model, new float[3 * 4], new float[3 * 4], 2, 2, BatchOwner.Anonymous(), Ct).WaitAsync(Patience, Ct); // measures the cost
+
+        float[] bigInput = [.. Enumerable.Range(0, 3 * 40 * 40).Select(i => (float)i)];
+        float[] bigOutput = new float[bigInput.Length];
+        Task big = batcher.RunAsync(model, bigInput, bigOutput, 40, 40, new BatchOwner("big", Priority: bigPriority), Ct);
+        await model.BigRunStarted.WaitAsync(Patience, Ct);
+        Task small = batcher.RunAsync(model, new float[3 * 4], new float[3 * 4], 2, 2, new BatchOwner("small"), Ct);
+
+        Task first = await Task.WhenAny(big, small).WaitAsync(Patience, Ct);
+        await Task.WhenAll(big, small).WaitAsync(Patience, Ct);
+        Assert.Equal(preempts ? small : big, first);
+        Assert.Equal(preempts ? 1 : 0, preempted);
+        Assert.Equal(preempts ? 2 : 1, model.BigRuns);
+        Assert.Equal(bigInput, bigOutput);
+    }
+
+    /// <summary>Identity ×1 model taking 0.5 ms per pixel, stopped at once by cancellation.</summary>
+    private sealed class PacedModel : IUpscaleModel
+    {
+        private readonly TaskCompletionSource _bigRunStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _bigRuns;
+
+        public ModelDescriptor Descriptor { get; } = new() { Name = "paced", Task = ModelTaskKind.FaceRestoration };
+
+        public int Scale => 1;
+
+        public string ExecutionProvider => "test";
+
+        public Task BigRunStarted => _bigRunStarted.Task;
+
+        public int BigRuns => Volatile.Read(ref _bigRuns);
+
+        public void Run(Memory<float> input, Memory<float> output, int batch, int height, int width, CancellationToken cancellationToken)
+        {
+            int pixels = batch * height * width;
+            if (pixels > 100)
+            {
+                Interlocked.Increment(ref _bigRuns);
+                _bigRunStarted.TrySetResult();
+            }
+
+            cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(0.5 * pixels));
+            cancellationToken.ThrowIfCancellationRequested();
+            input.Span[..(3 * pixels)].CopyTo(output.Span);
+        }
+    }
+
     [Fact]
     public async Task A_full_batch_runs_without_waiting_for_the_delay()
     {
