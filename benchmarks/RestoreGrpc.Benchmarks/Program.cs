@@ -6,6 +6,15 @@ using SixLabors.ImageSharp;
 
 // Unary benchmark (issue: foundation). Run from the repository root:
 //   dotnet run -c Release --project benchmarks/RestoreGrpc.Benchmarks -- --models ../shared/models --image ../shared/images/astronaut.png
+if (args.Contains("--chart"))
+{
+    // A sweep's JSON as a PNG chart: --chart sweep.json --out chart.png
+    string json = args[Array.IndexOf(args, "--chart") + 1];
+    int outIndex = Array.IndexOf(args, "--out");
+    SweepChart.Render(json, outIndex >= 0 ? args[outIndex + 1] : Path.ChangeExtension(json, ".png"));
+    return;
+}
+
 if (args.Contains("--sweep"))
 {
     // Scheduler sweep (issue: scheduler): see SweepSettings for the options.

@@ -239,9 +239,12 @@ public sealed partial class ModelCatalog : IDisposable
         {
             int window = EffectiveTileSize(model.Descriptor) + (2 * model.Descriptor.TileMargin);
             shapes.Add((1, window));
-            if (model.ExecutionProvider == OnnxSessionFactory.CudaProvider && model.Descriptor.MaxBatch > 1)
+            // On CUDA every batch size is its own shape for cuDNN: the powers of two and the largest.
+            int maxBatch = model.Descriptor.MaxBatch > 0 ? model.Descriptor.MaxBatch : _options.BatcherMaxBatch;
+            if (model.ExecutionProvider == OnnxSessionFactory.CudaProvider)
             {
-                shapes.Add((model.Descriptor.MaxBatch, window));
+                var sizes = Enumerable.Range(1, 30).Select(p => 1 << p).TakeWhile(b => b < maxBatch).Append(maxBatch).Where(b => b > 1);
+                shapes.AddRange(sizes.Select(b => (b, window)));
             }
         }
 

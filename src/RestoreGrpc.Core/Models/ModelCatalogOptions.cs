@@ -41,6 +41,10 @@ public sealed class ModelCatalogOptions
     /// <summary>Download missing files that have a <see cref="ModelDescriptor.Url"/>.</summary>
     public bool DownloadMissing { get; set; } = true;
 
+    /// <summary>The batcher's items per run for models that set none (the host copies it from its batching
+    /// settings); warm-up on CUDA runs each batch size up to it.</summary>
+    public int BatcherMaxBatch { get; set; } = 4;
+
     /// <summary>Load-time warm-up; readiness (health) waits for it.</summary>
     public WarmUpMode WarmUp { get; set; } = WarmUpMode.TileShapes;
 

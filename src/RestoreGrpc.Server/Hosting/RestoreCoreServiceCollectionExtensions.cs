@@ -16,6 +16,8 @@ public static class RestoreCoreServiceCollectionExtensions
     public static IServiceCollection AddRestoreCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.Configure<ModelCatalogOptions>(configuration.GetSection(ModelsSection));
+        services.PostConfigure<ModelCatalogOptions>(options =>
+            options.BatcherMaxBatch = (configuration.GetSection(BatchingOptions.Section).Get<BatchingOptions>() ?? new()).ToBatcherOptions().MaxBatch);
         services.Configure<ImageLimits>(configuration.GetSection(LimitsSection));
         services.Configure<EncodingOptions>(configuration.GetSection(EncodingSection));
         services.Configure<RestoreServerOptions>(configuration.GetSection(RestoreServerOptions.Section));
