@@ -35,7 +35,7 @@ internal static class SchedulerSweep
         Console.WriteLine($"input {width}x{height}, model {settings.Model}, provider {settings.Provider}, {Environment.ProcessorCount} cores, GPU sampling {(gpu.Available ? "on" : "off")}");
 
         string modelPath = Path.Combine(settings.ModelsDirectory, settings.Model + ".onnx");
-        foreach (int batch in settings.RawBatches)
+        foreach (int batch in File.Exists(modelPath) ? settings.RawBatches : [])
         {
             foreach (bool binding in new[] { false, true })
             {
@@ -239,6 +239,7 @@ internal static class SchedulerSweep
 
             _batcher.BatchCompleted += Count;
             var latencies = new ConcurrentBag<double>();
+            var stages = new ConcurrentBag<double[]>();
             int failed = 0;
             long from = Stopwatch.GetTimestamp();
             var watch = Stopwatch.StartNew();
@@ -249,8 +250,10 @@ internal static class SchedulerSweep
                     long start = Stopwatch.GetTimestamp();
                     try
                     {
-                        await _client.RestoreAsync(image, options);
+                        RestoreResult result = await _client.RestoreAsync(image, options);
                         latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                        var t = result.Details.Timings;
+                        stages.Add([.. new[] { t.Decode, t.QueueWait, t.Inference, t.Tiling, t.Encode, t.Total }.Select(d => d.ToTimeSpan().TotalMilliseconds)]);
                     }
                     catch (Grpc.Core.RpcException)
                     {
@@ -274,7 +277,8 @@ internal static class SchedulerSweep
                 Percentile(sorted, 0.99),
                 batches == 0 ? 0 : (double)items / batches,
                 utilization,
-                memory);
+                memory,
+                stages.IsEmpty ? [] : [.. Enumerable.Range(0, 6).Select(i => stages.Average(x => x[i]))]);
         }
 
         public async Task<ContentionResult> ContentionAsync(SweepSettings settings, byte[] image, RestorePriority bigPriority)

@@ -19,7 +19,8 @@ internal sealed record LevelResult(
     double P99Ms,
     double MeanBatch,
     double? GpuUtilization,
-    double? GpuMemoryMiB);
+    double? GpuMemoryMiB,
+    double[] ServerStageMeansMs);
 
 /// <summary>Latency of small interactive requests, idle and while a large job of the given priority runs.</summary>
 internal sealed record ContentionResult(
@@ -70,6 +71,15 @@ internal sealed class SweepReport(string machine, int cores, SweepSettings setti
         foreach (LevelResult l in Levels)
         {
             text.AppendLine(c, $"| {l.Config} | {l.Clients} | {l.ImagesPerSecond:F2} | {l.InputMegapixelsPerSecond:F3} | {l.InputMegapixelsPerSecond / rawBest:F2} | {l.P50Ms:F0} | {l.P99Ms:F0} | {l.MeanBatch:F2} | {Format(l.GpuUtilization)} | {Format(l.GpuMemoryMiB)} | {l.Failed} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine("| server config | clients | decode ms | queue wait ms | inference ms | tiling ms | encode ms | server total ms |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (LevelResult l in Levels.Where(l => l.ServerStageMeansMs.Length == 6))
+        {
+            double[] m = l.ServerStageMeansMs;
+            text.AppendLine(c, $"| {l.Config} | {l.Clients} | {m[0]:F1} | {m[1]:F1} | {m[2]:F1} | {m[3]:F1} | {m[4]:F1} | {m[5]:F1} |");
         }
 
         if (Contention.Count > 0)
