@@ -163,10 +163,10 @@ public sealed class DynamicBatcher : IDisposable
                     found = ReadyShape(out wait);
                 }
 
-                ShapeKey ready = found;
-
-                // 2. Wait for an inference slot; 3. form the batch now, so late arrivals are included fairly.
+                // 2. Wait for an inference slot; 3. choose the shape again and form the batch now, so late arrivals
+                // (interactive work that preempted a run, say) are served fairly.
                 InferenceGate.Lease lease = await _gate.EnterAsync(stopping).ConfigureAwait(false);
+                ShapeKey ready = ReadyShape(out _) ?? found;
                 List<Pending> batch;
                 lock (_lock)
                 {
