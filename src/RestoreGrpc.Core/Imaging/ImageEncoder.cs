@@ -7,6 +7,7 @@ using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.Metadata.Profiles.Icc;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace RestoreGrpc.Core.Imaging;
 
@@ -40,6 +41,15 @@ public static class ImageEncoder
         if (format == ImageFormatKind.Tiff)
         {
             bytes = TiffWriter.Write(image, color, bitDepth, image.Metadata.IccProfile);
+        }
+        else if (format == ImageFormatKind.Png && FastPngWriter.CanWrite(image, color, bitDepth))
+        {
+            bytes = FastPngWriter.Write(
+                (Image<Rgba32>)image,
+                color == ColorKind.Rgba,
+                settings.PngCompressionLevel ?? EncodeSettings.DefaultPngCompressionLevel,
+                image.Metadata.IccProfile?.ToByteArray(),
+                image.Metadata.ExifProfile?.ToByteArray());
         }
         else
         {

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using System.IO.Hashing;
 
 namespace RestoreGrpc.Core.Imaging;
 
@@ -13,24 +12,15 @@ internal static class PngIccChunk
     private const int SignatureLength = 8;
     private const int IhdrChunkLength = 4 + 4 + 13 + 4;
 
+    /// <summary>Inserts an <c>iCCP</c> chunk right after <c>IHDR</c> (where the spec wants it: before PLTE and IDAT).</summary>
     public static byte[] Insert(byte[] png, byte[] iccProfile)
     {
-        using var compressed = new MemoryStream();
-        using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
-        {
-            zlib.Write(iccProfile);
-        }
-
-        // Type, profile name (1-79 Latin-1 bytes), NUL, compression method 0 (deflate), zlib stream.
-        byte[] body = [.. "iCCPICC Profile"u8, 0, 0, .. compressed.ToArray()];
         int insertAt = SignatureLength + IhdrChunkLength;
-        byte[] result = new byte[png.Length + 4 + body.Length + 4];
-        png.AsSpan(0, insertAt).CopyTo(result);
-        BinaryPrimitives.WriteUInt32BigEndian(result.AsSpan(insertAt), (uint)(body.Length - 4));
-        body.CopyTo(result, insertAt + 4);
-        BinaryPrimitives.WriteUInt32BigEndian(result.AsSpan(insertAt + 4 + body.Length), Crc32.HashToUInt32(body));
-        png.AsSpan(insertAt).CopyTo(result.AsSpan(insertAt + 4 + body.Length + 4));
-        return result;
+        using var result = new MemoryStream(png.Length + iccProfile.Length + 64);
+        result.Write(png, 0, insertAt);
+        PngChunk.Write(result, "iCCP"u8, PngChunk.IccData(iccProfile));
+        result.Write(png, insertAt, png.Length - insertAt);
+        return result.ToArray();
     }
 
     /// <summary>The profile of an <c>iCCP</c> chunk before the image data; null when there is none or it is broken.</summary>
