@@ -34,6 +34,7 @@ public static class RestoreCoreServiceCollectionExtensions
             provider.GetRequiredService<InferenceGate>(),
             (configuration.GetSection(BatchingOptions.Section).Get<BatchingOptions>() ?? new()).ToBatcherOptions()));
         services.AddSingleton<RestorationPipeline>();
+        services.AddRestoreStreaming(configuration);
         return services;
     }
 }
