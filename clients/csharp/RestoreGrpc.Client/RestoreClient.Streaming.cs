@@ -125,22 +125,49 @@ public sealed partial class RestoreClient
             foreach (int index in pending)
             {
                 await credit.WaitAsync(stop.Token).ConfigureAwait(false);
-                source.ReadWindow(plan[index].Window, window.AsSpan(0, windowBytes));
-                await requests.WriteAsync(
-                    new StreamRequest { Tile = new InputTile { Index = (uint)index, Pixels = ByteString.CopyFrom(window, 0, windowBytes) } },
-                    stop.Token).ConfigureAwait(false);
+                try
+                {
+                    source.ReadWindow(plan[index].Window, window.AsSpan(0, windowBytes));
+                }
+                catch
+                {
+                    // The input failed: stop the call; this error is the one reported.
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    throw;
+                }
+
+                if (!await TryWriteAsync(requests, new StreamRequest { Tile = new InputTile { Index = (uint)index, Pixels = ByteString.CopyFrom(window, 0, windowBytes) } }, stop.Token).ConfigureAwait(false))
+                {
+                    return;
+                }
             }
 
-            await requests.CompleteAsync().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not RpcException)
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            throw;
+            try
+            {
+                await requests.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or RpcException or InvalidOperationException)
+            {
+                // The call broke while half-closing; the receive side reports why.
+            }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(window);
+        }
+    }
+
+    /// <summary>Writes one message; false when the call has broken (the receive side then reports the status).</summary>
+    private static async Task<bool> TryWriteAsync(IClientStreamWriter<StreamRequest> requests, StreamRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await requests.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or RpcException or InvalidOperationException)
+        {
+            return false;
         }
     }
 

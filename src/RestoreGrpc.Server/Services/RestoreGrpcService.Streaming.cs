@@ -32,9 +32,9 @@ internal sealed partial class RestoreGrpcService
             context.CancellationToken).ConfigureAwait(false);
         try
         {
-            await responseStream.WriteAsync(StreamMapping.ToPlan(session, streaming.Options.ResumeWindow), session.Stopping).ConfigureAwait(false);
+            await responseStream.WriteAsync(StreamMapping.ToPlan(session, streaming.Options.ResumeWindow)).ConfigureAwait(false);
             await ExchangeTilesAsync(requestStream, responseStream, session).ConfigureAwait(false);
-            await responseStream.WriteAsync(StreamMapping.ToSummary(session.Summary()), session.Stopping).ConfigureAwait(false);
+            await responseStream.WriteAsync(StreamMapping.ToSummary(session.Summary())).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (session.WasTakenOver)
         {
@@ -70,7 +70,30 @@ internal sealed partial class RestoreGrpcService
         {
         }
 
+        if (receiving.Exception?.InnerException is InvalidRequestException)
+        {
+            await DrainAsync(requests, session.Stopping).ConfigureAwait(false);
+        }
+
         await first.ConfigureAwait(false);
+    }
+
+    /// <summary>After a protocol violation, reads (and drops) what the client is still sending, until it half-closes
+    /// or briefly at most: ending a call whose request body is unread resets the HTTP/2 stream, and a client may
+    /// then see the reset instead of the status that says what it did wrong.</summary>
+    private static async Task DrainAsync(IAsyncStreamReader<StreamRequest> requests, CancellationToken stopping)
+    {
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        drain.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            while (await requests.MoveNext(drain.Token).ConfigureAwait(false))
+            {
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or RpcException)
+        {
+        }
     }
 
     private static async Task ReceiveTilesAsync(IAsyncStreamReader<StreamRequest> requests, StreamingSession session, CancellationToken cancellationToken)
@@ -111,6 +134,9 @@ internal sealed partial class RestoreGrpcService
 
                     for (int part = 0; part < tile.PartCount; part++)
                     {
+                        // Writes take no token: cancelling a write half-way resets the HTTP/2 stream, and the client
+                        // would see the reset instead of the status. The loop stops between messages instead.
+                        cancellationToken.ThrowIfCancellationRequested();
                         var rect = tile.WritePart(part, buffer);
                         // WriteAsync serialises the message before it completes, so the buffer is free again after it.
                         await responses.WriteAsync(
@@ -127,17 +153,17 @@ internal sealed partial class RestoreGrpcService
                                     Last = part == tile.PartCount - 1,
                                 },
                             },
-                            cancellationToken).ConfigureAwait(false);
+                            CancellationToken.None).ConfigureAwait(false);
                     }
                 }
 
                 StreamProgressInfo progress = session.MarkSent(tile);
                 if (progress.CreditGranted > 0)
                 {
-                    await responses.WriteAsync(new StreamResponse { Credit = new CreditGrant { Tiles = (uint)progress.CreditGranted } }, cancellationToken).ConfigureAwait(false);
+                    await responses.WriteAsync(new StreamResponse { Credit = new CreditGrant { Tiles = (uint)progress.CreditGranted } }, CancellationToken.None).ConfigureAwait(false);
                 }
 
-                await responses.WriteAsync(StreamMapping.ToProgress(progress), cancellationToken).ConfigureAwait(false);
+                await responses.WriteAsync(StreamMapping.ToProgress(progress), CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (ChannelClosedException closed) when (closed.InnerException is not null)
