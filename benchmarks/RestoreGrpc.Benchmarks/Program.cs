@@ -7,6 +7,13 @@ using SixLabors.ImageSharp;
 // Unary benchmark (issue: foundation). Run from the repository root:
 //   dotnet run -c Release --project benchmarks/RestoreGrpc.Benchmarks -- --models ../shared/models --image ../shared/images/astronaut.png
 BenchmarkSettings settings = BenchmarkSettings.Parse(args);
+if (args.Contains("--stream"))
+{
+    // Tile streaming (issue 4): input MP/s and server peak RSS per input size, in separate server processes.
+    await StreamingBenchmark.RunAsync(args, settings.ModelsDirectory);
+    return;
+}
+
 if (args.Contains("--faces"))
 {
     // Face restorer throughput: --faces [--models DIR] [--model-file face-standin-512.onnx] [--runs N faces]
