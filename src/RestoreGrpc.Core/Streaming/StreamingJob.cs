@@ -15,6 +15,7 @@ public sealed class StreamingJob
     private DateTimeOffset _detachedAt;
     private long _bytes;
     private long _peakBytes;
+    private int _sentCount;
 
     internal StreamingJob(string id, IUpscaleModel model, TilePlan plan, StreamPixelFormat format, DateTimeOffset now)
     {
@@ -40,16 +41,8 @@ public sealed class StreamingJob
     /// <summary>Most bytes of tile tensors held at once.</summary>
     public long PeakBytes => Interlocked.Read(ref _peakBytes);
 
-    public int SentCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _sent.Count(s => s);
-            }
-        }
-    }
+    /// <summary>Tiles sent back at least once, over all the job's streams.</summary>
+    public int SentCount => Volatile.Read(ref _sentCount);
 
     public bool WasSent(int index)
     {
@@ -63,7 +56,11 @@ public sealed class StreamingJob
     {
         lock (_lock)
         {
-            _sent[index] = true;
+            if (!_sent[index])
+            {
+                _sent[index] = true;
+                _sentCount++;
+            }
         }
     }
 

@@ -31,6 +31,7 @@ public sealed class StreamingSession : IAsyncDisposable
     private readonly bool[] _received;
     private readonly Channel<CompletedTile> _completed = Channel.CreateUnbounded<CompletedTile>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<Task> _running = [];
+    private readonly SemaphoreSlim _inferenceSlots;
     private readonly int _inputLength;
     private readonly int _outputLength;
     private int _receivedCount;
@@ -57,6 +58,9 @@ public sealed class StreamingSession : IAsyncDisposable
         TilePlan plan = job.Plan;
         _inputLength = 3 * plan.WindowWidth * plan.WindowHeight;
         _outputLength = checked(_inputLength * plan.Scale * plan.Scale);
+        // Received tiles beyond these wait as tensors: a stream loads the batcher like a unary request (its batches, and
+        // so the model's activation memory, stay as small), while the credit keeps the network busy.
+        _inferenceSlots = new SemaphoreSlim(Math.Max(1, batcher.Options.TilesInFlightPerRequest));
         _expected = new bool[plan.Count];
         _received = new bool[plan.Count];
         Array.Fill(_expected, true);
@@ -218,6 +222,7 @@ public sealed class StreamingSession : IAsyncDisposable
         _job.Detach(_attachment, _registry.Now);
         _stop.Dispose();
         _attachment.Dispose();
+        _inferenceSlots.Dispose();
     }
 
     private void CompleteIfStalled()
@@ -233,9 +238,13 @@ public sealed class StreamingSession : IAsyncDisposable
     private async Task RunTileAsync(Tile tile, float[] input)
     {
         TilePlan plan = _job.Plan;
-        float[]? output = Rent(_outputLength);
+        float[]? output = null;
+        bool slot = false;
         try
         {
+            await _inferenceSlots.WaitAsync(_stop.Token).ConfigureAwait(false);
+            slot = true;
+            output = Rent(_outputLength);
             BatchTiming timing = await _batcher.RunAsync(_job.Model, input, output, plan.WindowHeight, plan.WindowWidth, _owner, _stop.Token).ConfigureAwait(false);
             _clock.AddQueueWait(timing.QueueWait);
             _clock.AddInference(timing.Inference / timing.BatchSize);
@@ -249,8 +258,11 @@ public sealed class StreamingSession : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // A batch may still be writing into the output tensor: it goes to the garbage collector, not the pool.
-            _job.AddBytes(-(long)output!.Length * sizeof(float));
-            output = null;
+            if (output is not null)
+            {
+                _job.AddBytes(-(long)output.Length * sizeof(float));
+                output = null;
+            }
         }
         catch (Exception e)
         {
@@ -259,6 +271,11 @@ public sealed class StreamingSession : IAsyncDisposable
         }
         finally
         {
+            if (slot)
+            {
+                _inferenceSlots.Release();
+            }
+
             Return(input);
             if (output is not null)
             {

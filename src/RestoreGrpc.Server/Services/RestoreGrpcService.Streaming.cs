@@ -40,6 +40,11 @@ internal sealed partial class RestoreGrpcService
         {
             throw new RpcException(new Grpc.Core.Status(StatusCode.Aborted, $"a newer stream resumed job {session.Job.Id}"));
         }
+        catch (IOException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The connection dropped mid-read: not a server fault; the job stays resumable.
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Cancelled, $"the connection was lost; resume job {session.Job.Id}"));
+        }
     }
 
     private static async Task ExchangeTilesAsync(IAsyncStreamReader<StreamRequest> requests, IServerStreamWriter<StreamResponse> responses, StreamingSession session)
