@@ -59,6 +59,34 @@ public sealed class StreamingEndToEndTests(ServerFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Sixteen_bit_input_streams_as_sixteen_bit_and_matches_unary()
+    {
+        byte[] png = SyntheticImages.Gray16Png(150, 90);
+        var options = new RestoreOptions { Model = Resampler, TileSize = 64 };
+
+        using var source = ImageTileSource.Load(new MemoryStream(png));
+        Assert.Equal(RawPixelFormat.Rgb48, source.Format);
+        using var sink = new ImageTileSink();
+        await fixture.Server.Client.RestoreLargeAsync(source, sink, options, cancellationToken: Ct);
+        var streamed = Assert.IsType<Image<Rgb48>>(sink.Image);
+
+        RestoreResult unary = await fixture.Server.Client.RestoreAsync(png, options with { Format = OutputFormat.Png }, Ct);
+        using Image<L16> expected = Image.Load<L16>(unary.Image.Span);
+        Assert.Equal((expected.Width, expected.Height), (streamed.Width, streamed.Height));
+        int worst = 0;
+        for (int y = 0; y < expected.Height; y++)
+        {
+            for (int x = 0; x < expected.Width; x++)
+            {
+                worst = Math.Max(worst, Math.Abs(streamed[x, y].R - expected[x, y].PackedValue));
+            }
+        }
+
+        // 16-bit precision is kept: within a few 1/65535 steps, far below one 8-bit level (257).
+        Assert.True(worst <= 8, $"streamed 16-bit output differs from unary by {worst} of 65535");
+    }
+
+    [Fact]
     public async Task Job_memory_does_not_grow_with_image_size()
     {
         // 16-pixel tiles: 36 tiles for the small image, 1,296 for the large one (36× the pixels).
