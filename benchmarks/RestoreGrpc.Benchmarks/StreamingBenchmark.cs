@@ -36,8 +36,8 @@ internal static class StreamingBenchmark
         var report = new StringBuilder();
         report.AppendLine(culture, $"Model {model}, tile {tile}, {threads} threads, {Environment.ProcessorCount} cores; each row a fresh server process.");
         report.AppendLine();
-        report.AppendLine("| path | input | output | tiles | seconds | input MP/s | server peak RSS (VmHWM) | peak job bytes |");
-        report.AppendLine("|---|---|---|---|---|---|---|---|");
+        report.AppendLine("| path | input | output | tiles | seconds | server inference s | input MP/s | server peak RSS (VmHWM) | peak job bytes |");
+        report.AppendLine("|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine(report);
 
         foreach (int size in sizes)
@@ -49,7 +49,7 @@ internal static class StreamingBenchmark
             StreamRestoreResult result = await client.RestoreLargeAsync(new SyntheticTileSource(size, size), sink, options);
             double seconds = watch.Elapsed.TotalSeconds;
             string row = string.Create(culture,
-                $"| stream | {size}² | {result.OutputWidth}² | {result.TileCount} | {seconds:F1} | {(double)size * size / 1e6 / seconds:F3} | {server.PeakResidentBytes() / 1048576.0:F0} MiB | {result.PeakServerJobBytes / 1048576.0:F0} MiB |");
+                $"| stream | {size}² | {result.OutputWidth}² | {result.TileCount} | {seconds:F1} | {result.ServerInference.TotalSeconds:F1} | {(double)size * size / 1e6 / seconds:F3} | {server.PeakResidentBytes() / 1048576.0:F0} MiB | {result.PeakServerJobBytes / 1048576.0:F0} MiB |");
             report.AppendLine(row);
             Console.WriteLine(row);
         }
@@ -63,7 +63,7 @@ internal static class StreamingBenchmark
             RestoreResult result = await client.RestoreAsync(png, options with { Format = OutputFormat.Png });
             double seconds = watch.Elapsed.TotalSeconds;
             string row = string.Create(culture,
-                $"| unary (PNG in/out) | {unary}² | {result.Output.Width}² | {result.Details.TileCount} | {seconds:F1} | {(double)unary * unary / 1e6 / seconds:F3} | {server.PeakResidentBytes() / 1048576.0:F0} MiB | |");
+                $"| unary (PNG in/out) | {unary}² | {result.Output.Width}² | {result.Details.TileCount} | {seconds:F1} | {result.Details.Timings.Inference.ToTimeSpan().TotalSeconds:F1} | {(double)unary * unary / 1e6 / seconds:F3} | {server.PeakResidentBytes() / 1048576.0:F0} MiB | |");
             report.AppendLine(row);
             Console.WriteLine(row);
         }

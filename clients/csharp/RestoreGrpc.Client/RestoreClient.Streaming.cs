@@ -45,7 +45,8 @@ public sealed partial class RestoreClient
                     (int)summary.TilesComputed,
                     job.Reconnects,
                     (long)summary.PeakJobBytes,
-                    Stopwatch.GetElapsedTime(started));
+                    Stopwatch.GetElapsedTime(started),
+                    summary.Timings?.Inference?.ToTimeSpan() ?? TimeSpan.Zero);
             }
             catch (RpcException e) when (!cancellationToken.IsCancellationRequested && IsResumable(e.StatusCode) && job.Reconnects < _maxStreamReconnects)
             {

@@ -5,6 +5,7 @@ namespace RestoreGrpc.Client.Streaming;
 /// <param name="Reconnects">Times the stream was resumed after a lost connection.</param>
 /// <param name="PeakServerJobBytes">Most bytes the job held on the server at once.</param>
 /// <param name="Elapsed">Wall time, reconnects included.</param>
+/// <param name="ServerInference">Model time of the last stream's tiles (each tile's share of its batches).</param>
 public sealed record StreamRestoreResult(
     string JobId,
     string Model,
@@ -14,4 +15,5 @@ public sealed record StreamRestoreResult(
     int TilesComputed,
     int Reconnects,
     long PeakServerJobBytes,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed,
+    TimeSpan ServerInference);
