@@ -23,6 +23,13 @@ if (args.Contains("--sweep"))
 }
 
 BenchmarkSettings settings = BenchmarkSettings.Parse(args);
+if (args.Contains("--stream"))
+{
+    // Tile streaming (issue 4): input MP/s and server peak RSS per input size, in separate server processes.
+    await StreamingBenchmark.RunAsync(args, settings.ModelsDirectory);
+    return;
+}
+
 if (args.Contains("--faces"))
 {
     // Face restorer throughput: --faces [--models DIR] [--model-file face-standin-512.onnx] [--runs N faces]

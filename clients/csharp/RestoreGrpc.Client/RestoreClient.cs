@@ -12,11 +12,13 @@ namespace RestoreGrpc.Client;
 /// connection). Calls retry on UNAVAILABLE with exponential back-off and honour deadlines and cancellation.
 /// Failures surface as <see cref="RpcException"/>; <see cref="RestoreErrors"/> reads their details.
 /// </summary>
-public sealed class RestoreClient : IDisposable
+public sealed partial class RestoreClient : IDisposable
 {
     private readonly GrpcChannel? _ownedChannel;
     private readonly RestoreService.RestoreServiceClient _client;
     private readonly TimeSpan? _defaultTimeout;
+    private readonly int _maxStreamReconnects = 5;
+    private readonly TimeSpan _reconnectBackoff = TimeSpan.FromMilliseconds(250);
 
     public RestoreClient(string address)
         : this(new RestoreClientOptions { Address = new Uri(address) })
@@ -29,6 +31,8 @@ public sealed class RestoreClient : IDisposable
         _ownedChannel = GrpcChannel.ForAddress(options.Address, CreateChannelOptions(options));
         _client = new RestoreService.RestoreServiceClient(_ownedChannel);
         _defaultTimeout = options.DefaultTimeout;
+        _maxStreamReconnects = Math.Max(0, options.MaxStreamReconnects);
+        _reconnectBackoff = options.InitialBackoff;
     }
 
     /// <summary>Uses a channel the caller owns (and disposes).</summary>

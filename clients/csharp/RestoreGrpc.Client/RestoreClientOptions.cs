@@ -23,6 +23,9 @@ public sealed class RestoreClientOptions
 
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(4);
 
+    /// <summary>Times a tile stream is resumed after a lost connection before the error is raised.</summary>
+    public int MaxStreamReconnects { get; set; } = 5;
+
     /// <summary>Optional HTTP handler (proxies, TLS settings, tests).</summary>
     public HttpMessageHandler? HttpHandler { get; set; }
 }

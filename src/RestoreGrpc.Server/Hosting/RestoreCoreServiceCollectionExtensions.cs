@@ -39,6 +39,7 @@ public static class RestoreCoreServiceCollectionExtensions
             provider.GetRequiredService<InferenceGate>(),
             (configuration.GetSection(BatchingOptions.Section).Get<BatchingOptions>() ?? new()).ToBatcherOptions()));
         services.AddSingleton<RestorationPipeline>();
+        services.AddRestoreStreaming(configuration);
         return services;
     }
 }

@@ -3,6 +3,7 @@ using Google.Rpc;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using RestoreGrpc.Core.Errors;
+using RestoreGrpc.Core.Streaming;
 using Status = Google.Rpc.Status;
 
 namespace RestoreGrpc.Server.Services;
@@ -22,6 +23,22 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
         try
         {
             return await continuation(request, context).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream,
+        IServerStreamWriter<TResponse> responseStream,
+        ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(requestStream, responseStream, context).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not RpcException)
         {
@@ -56,6 +73,13 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
                 }.ToRpcException();
             case ModelNotFoundException notFound:
                 return ModelError(Code.NotFound, notFound.Name, notFound.Message);
+            case StreamJobNotFoundException job:
+                return new Status
+                {
+                    Code = (int)Code.NotFound,
+                    Message = job.Message,
+                    Details = { Any.Pack(new ResourceInfo { ResourceType = "stream job", ResourceName = job.JobId, Description = job.Message }) },
+                }.ToRpcException();
             case ModelUnavailableException unavailable:
                 return ModelError(Code.FailedPrecondition, unavailable.Name, unavailable.Message);
             case OperationCanceledException when context.Deadline <= DateTime.UtcNow:

@@ -8,7 +8,7 @@ namespace RestoreGrpc.Server.Services;
 
 /// <summary>restoregrpc.v1.RestoreService: maps each call onto the core. Errors are mapped by
 /// <see cref="ErrorMappingInterceptor"/>.</summary>
-internal sealed class RestoreGrpcService(RestorationPipeline pipeline, ModelCatalog catalog) : RestoreService.RestoreServiceBase
+internal sealed partial class RestoreGrpcService(RestorationPipeline pipeline, ModelCatalog catalog) : RestoreService.RestoreServiceBase
 {
     /// <summary>Call metadata naming the client or tenant, for fair scheduling.</summary>
     public const string TenantHeader = "x-restore-tenant";

@@ -12,13 +12,17 @@ internal sealed record UpscaleSettings(
     string? PresetPath,
     bool Recursive,
     bool TimestampNames,
-    int Concurrency);
+    int Concurrency,
+    double StreamAboveMegapixels = UpscaleCommand.DefaultStreamAboveMegapixels);
 
 /// <summary><c>restore upscale FILES|FOLDERS… [options]</c>.</summary>
 internal sealed class UpscaleCommand : Command
 {
     /// <summary>Where outputs go unless <c>--output</c> says otherwise (relative to the current directory).</summary>
     public const string DefaultOutputDirectory = "restored";
+
+    /// <summary>Inputs larger than this (input megapixels) are streamed tile by tile to a tiled BigTIFF.</summary>
+    public const double DefaultStreamAboveMegapixels = 8;
 
     private readonly Option<string> _server;
 
@@ -34,6 +38,7 @@ internal sealed class UpscaleCommand : Command
         Options.Add(Recursive);
         Options.Add(TimestampNames);
         Options.Add(Concurrency);
+        Options.Add(StreamAbove);
         SetAction((parseResult, cancellationToken) => CommandExecution.RunAsync(
             context.Console,
             () => new UpscaleRunner(context).RunAsync(ReadSettings(parseResult), cancellationToken),
@@ -78,6 +83,13 @@ internal sealed class UpscaleCommand : Command
         DefaultValueFactory = _ => 1,
     }.AtLeast(1);
 
+    public Option<double> StreamAbove { get; } = new Option<double>("--stream-above")
+    {
+        Description = "Stream inputs above this many megapixels tile by tile (bounded memory, resumes after a lost connection) to a tiled BigTIFF; 0 streams every input.",
+        HelpName = "MP",
+        DefaultValueFactory = _ => DefaultStreamAboveMegapixels,
+    };
+
     public UpscaleSettings ReadSettings(ParseResult parseResult)
     {
         ArgumentNullException.ThrowIfNull(parseResult);
@@ -89,6 +101,7 @@ internal sealed class UpscaleCommand : Command
             parseResult.GetValue(Preset),
             parseResult.GetValue(Recursive),
             parseResult.GetValue(TimestampNames),
-            parseResult.GetValue(Concurrency));
+            parseResult.GetValue(Concurrency),
+            parseResult.GetValue(StreamAbove));
     }
 }

@@ -63,7 +63,7 @@ internal sealed class UpscaleRunner(CliContext context)
                     .StartAsync(async progress =>
                     {
                         var reporter = new SpectreBatchReporter(_console, progress, discovery.Files.Count, summary);
-                        await ProcessAllAsync(discovery.Files, settings.Concurrency, client, options, namer, reporter, cancellationToken)
+                        await ProcessAllAsync(discovery.Files, settings, client, options, namer, reporter, cancellationToken)
                             .ConfigureAwait(false);
                     })
                     .ConfigureAwait(false);
@@ -71,7 +71,7 @@ internal sealed class UpscaleRunner(CliContext context)
             else
             {
                 var reporter = new PlainBatchReporter(_console, summary);
-                await ProcessAllAsync(discovery.Files, settings.Concurrency, client, options, namer, reporter, cancellationToken)
+                await ProcessAllAsync(discovery.Files, settings, client, options, namer, reporter, cancellationToken)
                     .ConfigureAwait(false);
             }
         }
@@ -87,7 +87,7 @@ internal sealed class UpscaleRunner(CliContext context)
 
     private static Task ProcessAllAsync(
         IReadOnlyList<InputFile> files,
-        int concurrency,
+        UpscaleSettings settings,
         RestoreClient client,
         RestoreOptions options,
         OutputNamer namer,
@@ -95,8 +95,10 @@ internal sealed class UpscaleRunner(CliContext context)
         CancellationToken cancellationToken) =>
         Parallel.ForEachAsync(
             files,
-            new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
-            (file, token) => new ValueTask(ProcessOneAsync(file, client, options, namer, reporter, token)));
+            new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = cancellationToken },
+            (file, token) => new ValueTask(StreamedUpscale.ShouldStream(file, settings.StreamAboveMegapixels)
+                ? StreamedUpscale.RunAsync(file, client, options, namer, reporter, token)
+                : ProcessOneAsync(file, client, options, namer, reporter, token)));
 
     private static async Task ProcessOneAsync(
         InputFile file,

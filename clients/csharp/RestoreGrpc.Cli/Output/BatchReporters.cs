@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using RestoreGrpc.Cli.Files;
 using RestoreGrpc.Client;
+using RestoreGrpc.Client.Streaming;
 using Spectre.Console;
 
 namespace RestoreGrpc.Cli.Output;
@@ -14,6 +15,11 @@ internal interface IBatchReporter
     void Succeeded(InputFile input, string outputPath, RestoreResult result, TimeSpan elapsed);
 
     void Failed(InputFile input, string reason);
+
+    /// <summary>A streamed file's tiles so far.</summary>
+    void TileProgress(InputFile input, int tilesDone, int tilesTotal);
+
+    void SucceededStreamed(InputFile input, string outputPath, StreamRestoreResult result, TimeSpan elapsed);
 }
 
 /// <summary>One line per file: successes on stdout, failures on stderr.</summary>
@@ -33,6 +39,16 @@ internal sealed class PlainBatchReporter(CliConsole console, BatchSummary summar
     {
         summary.RecordFailure(input, reason);
         console.Error.WriteLine($"FAILED {BatchText.Display(input.FullPath)}: {reason}");
+    }
+
+    public void TileProgress(InputFile input, int tilesDone, int tilesTotal)
+    {
+    }
+
+    public void SucceededStreamed(InputFile input, string outputPath, StreamRestoreResult result, TimeSpan elapsed)
+    {
+        summary.RecordSuccess();
+        console.Out.WriteLine(BatchText.StreamedSuccess(input, outputPath, result, elapsed));
     }
 }
 
@@ -74,6 +90,24 @@ internal sealed class SpectreBatchReporter : IBatchReporter
         Finish(input);
     }
 
+    public void TileProgress(InputFile input, int tilesDone, int tilesTotal)
+    {
+        if (_inFlight.TryGetValue(input.FullPath, out ProgressTask? task))
+        {
+            task.IsIndeterminate = false;
+            task.MaxValue = tilesTotal;
+            task.Value = tilesDone;
+            task.Description = Markup.Escape($"{Path.GetFileName(input.FullPath)} (tile {tilesDone}/{tilesTotal})");
+        }
+    }
+
+    public void SucceededStreamed(InputFile input, string outputPath, StreamRestoreResult result, TimeSpan elapsed)
+    {
+        _summary.RecordSuccess();
+        _console.Ansi.MarkupLine($"[green]ok[/]     {Markup.Escape(BatchText.StreamedSuccess(input, outputPath, result, elapsed))}");
+        Finish(input);
+    }
+
     private void Finish(InputFile input)
     {
         if (_inFlight.TryRemove(input.FullPath, out ProgressTask? task))
@@ -96,6 +130,10 @@ internal static class BatchText
         string relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
         return relative.StartsWith("..", StringComparison.Ordinal) ? path : relative;
     }
+
+    public static string StreamedSuccess(InputFile input, string outputPath, StreamRestoreResult result, TimeSpan elapsed) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{Display(input.FullPath)} -> {Display(outputPath)}  {result.OutputWidth}x{result.OutputHeight}  {result.Model}  streamed {result.TileCount} tiles{(result.Reconnects > 0 ? $", resumed {result.Reconnects}x" : string.Empty)}  {elapsed.TotalSeconds:0.00} s");
 
     public static string Success(InputFile input, string outputPath, RestoreResult result, TimeSpan elapsed)
     {

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using RestoreGrpc.Client;
+using RestoreGrpc.Contracts.V1;
+
+namespace RestoreGrpc.Benchmarks;
+
+/// <summary>The server in its own process, so its peak resident memory (VmHWM) belongs to one workload alone.</summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ServerProcess(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public static async Task<ServerProcess> StartAsync(string modelsDirectory, string model, int threads)
+    {
+        int port = FreePort();
+        string server = Path.Combine(AppContext.BaseDirectory, "RestoreGrpc.Server.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList =
+            {
+                server,
+                "--urls", $"http://127.0.0.1:{port}",
+                $"--Restore:Models:Directory={modelsDirectory}",
+                $"--Restore:Models:DefaultModel={model}",
+                $"--Restore:Models:IntraOpThreads={threads}",
+                "--Restore:Models:WarmUp=Minimal",
+                "--Logging:LogLevel:Default=Warning",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine($"[server] {e.Data}");
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var instance = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        await instance.WaitUntilReadyAsync(model);
+        return instance;
+    }
+
+    /// <summary>Peak resident set size so far, from /proc/PID/status (VmHWM), in bytes.</summary>
+    public long PeakResidentBytes()
+    {
+        foreach (string line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException("no VmHWM in /proc status");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilReadyAsync(string model)
+    {
+        using var client = new RestoreClient(new RestoreClientOptions { Address = Address, MaxAttempts = 1 });
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            try
+            {
+                IReadOnlyList<ModelInfo> models = await client.ListModelsAsync();
+                if (models.Any(m => m.Name == model && m.State == ModelState.Ready))
+                {
+                    return;
+                }
+            }
+            catch (Grpc.Core.RpcException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"the server did not get {model} ready within 2 minutes");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,279 @@
+using System.Buffers;
+using System.Diagnostics;
+using Google.Protobuf;
+using Grpc.Core;
+using RestoreGrpc.Client.Streaming;
+using RestoreGrpc.Contracts.V1;
+using RestoreGrpc.Tiling;
+
+namespace RestoreGrpc.Client;
+
+/// <summary>Tile streaming (the RestoreStream RPC) for images of any size.</summary>
+public sealed partial class RestoreClient
+{
+    /// <summary>
+    /// Restores an image of any size tile by tile: input windows are read from <paramref name="source"/> only as
+    /// the server grants credit, and output tiles go to <paramref name="sink"/> as they arrive, so neither side
+    /// holds the whole output. The tile plan is computed here with the same <see cref="TilePlan"/> code as on the
+    /// server. A lost connection is resumed (up to <see cref="RestoreClientOptions.MaxStreamReconnects"/> times):
+    /// only tiles not yet received are sent and computed again, and no tile reaches the sink twice.
+    /// Super-resolution at the model's native scale only; <see cref="RestoreOptions.Timeout"/> applies per stream.
+    /// </summary>
+    public async Task<StreamRestoreResult> RestoreLargeAsync(
+        ITileSource source,
+        ITileSink sink,
+        RestoreOptions? options = null,
+        IProgress<StreamProgressReport>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(sink);
+        var job = new StreamJobState(source, sink, options ?? new RestoreOptions(), progress);
+        long started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                StreamSummary summary = await RunStreamAsync(job, cancellationToken).ConfigureAwait(false);
+                sink.Complete();
+                return new StreamRestoreResult(
+                    summary.JobId,
+                    job.Model,
+                    (int)summary.OutputWidth,
+                    (int)summary.OutputHeight,
+                    (int)summary.TileCount,
+                    (int)summary.TilesComputed,
+                    job.Reconnects,
+                    (long)summary.PeakJobBytes,
+                    Stopwatch.GetElapsedTime(started),
+                    summary.Timings?.Inference?.ToTimeSpan() ?? TimeSpan.Zero);
+            }
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested && IsResumable(e.StatusCode) && job.Reconnects < _maxStreamReconnects)
+            {
+                job.Reconnects++;
+                double backoff = Math.Min(4.0, _reconnectBackoff.TotalSeconds * Math.Pow(2, job.Reconnects - 1));
+                await Task.Delay(TimeSpan.FromSeconds(backoff), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static bool IsResumable(StatusCode code) => code is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown
+        or StatusCode.Aborted or StatusCode.ResourceExhausted or StatusCode.Cancelled;
+
+    private async Task<StreamSummary> RunStreamAsync(StreamJobState job, CancellationToken cancellationToken)
+    {
+        using AsyncDuplexStreamingCall<StreamRequest, StreamResponse> call = _client.RestoreStream(
+            deadline: DeadlineFor(job.Options),
+            cancellationToken: cancellationToken);
+        var header = new StreamHeader
+        {
+            Options = ToProto(job.Options),
+            Width = (uint)job.Source.Width,
+            Height = (uint)job.Source.Height,
+            PixelFormat = new PixelFormat { BitDepth = (uint)job.Source.Format.BitDepth, Channels = (uint)job.Source.Format.Channels },
+            JobId = job.JobId ?? string.Empty,
+        };
+        header.HeldTiles.AddRange(job.Held.Select(i => (uint)i));
+        await call.RequestStream.WriteAsync(new StreamRequest { Header = header }, cancellationToken).ConfigureAwait(false);
+
+        if (!await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false)
+            || call.ResponseStream.Current.KindCase != StreamResponse.KindOneofCase.Plan)
+        {
+            throw new InvalidOperationException("the server did not answer the stream header with a tile plan");
+        }
+
+        TilePlan plan = job.Accept(call.ResponseStream.Current.Plan);
+        using var credit = new SemaphoreSlim((int)call.ResponseStream.Current.Plan.InitialCredit);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        int[] pending = Enumerable.Range(0, plan.Count).Where(i => !job.Held.Contains(i)).ToArray();
+        Task sending = SendTilesAsync(call.RequestStream, job.Source, plan, pending, credit, stop);
+        try
+        {
+            return await ReceiveTilesAsync(call.ResponseStream, job, plan, credit, stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception) when (sending.IsFaulted)
+        {
+            // Reading the input failed: that is the error to report, not the cancelled call.
+            await sending.ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await sending.ConfigureAwait(false);
+            }
+            catch (Exception) when (!sending.IsCompletedSuccessfully)
+            {
+                // Sending stops with the call; the receive side reports why.
+            }
+        }
+    }
+
+    private static async Task SendTilesAsync(
+        IClientStreamWriter<StreamRequest> requests,
+        ITileSource source,
+        TilePlan plan,
+        int[] pending,
+        SemaphoreSlim credit,
+        CancellationTokenSource stop)
+    {
+        int windowBytes = plan.WindowWidth * plan.WindowHeight * source.Format.BytesPerPixel;
+        byte[] window = ArrayPool<byte>.Shared.Rent(windowBytes);
+        try
+        {
+            foreach (int index in pending)
+            {
+                await credit.WaitAsync(stop.Token).ConfigureAwait(false);
+                try
+                {
+                    source.ReadWindow(plan[index].Window, window.AsSpan(0, windowBytes));
+                }
+                catch
+                {
+                    // The input failed: stop the call; this error is the one reported.
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    throw;
+                }
+
+                if (!await TryWriteAsync(requests, new StreamRequest { Tile = new InputTile { Index = (uint)index, Pixels = ByteString.CopyFrom(window, 0, windowBytes) } }, stop.Token).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+
+            try
+            {
+                await requests.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or RpcException or InvalidOperationException)
+            {
+                // The call broke while half-closing; the receive side reports why.
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(window);
+        }
+    }
+
+    /// <summary>Writes one message; false when the call has broken (the receive side then reports the status).</summary>
+    private static async Task<bool> TryWriteAsync(IClientStreamWriter<StreamRequest> requests, StreamRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await requests.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or RpcException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<StreamSummary> ReceiveTilesAsync(
+        IAsyncStreamReader<StreamResponse> responses,
+        StreamJobState job,
+        TilePlan plan,
+        SemaphoreSlim credit,
+        CancellationToken cancellationToken)
+    {
+        int bytesPerPixel = job.Source.Format.BytesPerPixel;
+        byte[] tilePixels = [];
+        int current = -1;
+        PixelRect rect = default;
+        try
+        {
+            while (await responses.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                StreamResponse response = responses.Current;
+                switch (response.KindCase)
+                {
+                    case StreamResponse.KindOneofCase.Tile:
+                        OutputTile part = response.Tile;
+                        if ((int)part.Index != current)
+                        {
+                            // A tile's parts come one after another; a new tile starts a new buffer.
+                            current = (int)part.Index;
+                            rect = plan[current].OutputCore(plan.Scale);
+                            int tileBytes = (int)rect.Area * bytesPerPixel;
+                            if (tilePixels.Length < tileBytes)
+                            {
+                                ArrayPool<byte>.Shared.Return(tilePixels);
+                                tilePixels = ArrayPool<byte>.Shared.Rent(tileBytes);
+                            }
+                        }
+
+                        part.Pixels.Span.CopyTo(tilePixels.AsSpan(((int)part.Y - rect.Y) * rect.Width * bytesPerPixel));
+                        if (part.Last)
+                        {
+                            job.Sink.Write(rect, tilePixels.AsSpan(0, (int)rect.Area * bytesPerPixel));
+                            job.Held.Add(current);
+                            current = -1;
+                            job.Progress?.Report(new StreamProgressReport(job.Held.Count, plan.Count, job.Reconnects));
+                        }
+
+                        break;
+                    case StreamResponse.KindOneofCase.Credit:
+                        credit.Release((int)response.Credit.Tiles);
+                        break;
+                    case StreamResponse.KindOneofCase.Summary:
+                        return job.Held.Count == plan.Count
+                            ? response.Summary
+                            : throw new InvalidOperationException($"the server ended job {job.JobId} with {plan.Count - job.Held.Count} tiles missing");
+                }
+            }
+
+            throw new InvalidOperationException("the stream ended without a summary");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(tilePixels);
+        }
+    }
+
+    /// <summary>What survives a reconnect: the job id, its plan and the tiles already in the sink.</summary>
+    private sealed class StreamJobState(ITileSource source, ITileSink sink, RestoreOptions options, IProgress<StreamProgressReport>? progress)
+    {
+        private TilePlan? _plan;
+
+        public ITileSource Source { get; } = source;
+
+        public ITileSink Sink { get; } = sink;
+
+        public RestoreOptions Options { get; } = options;
+
+        public IProgress<StreamProgressReport>? Progress { get; } = progress;
+
+        public string? JobId { get; private set; }
+
+        public string Model { get; private set; } = string.Empty;
+
+        public HashSet<int> Held { get; } = [];
+
+        public int Reconnects { get; set; }
+
+        /// <summary>Takes the server's plan: the first one starts the sink; the same plan must come back on resume.</summary>
+        public TilePlan Accept(StreamPlan answer)
+        {
+            var plan = TilePlan.Create(Source.Width, Source.Height, new TilePlanOptions((int)answer.TileSize, (int)answer.TileMargin, (int)answer.ModelScale));
+            if (plan.Count != answer.TileCount || plan.Columns != answer.Columns || plan.WindowWidth != answer.WindowWidth
+                || plan.WindowHeight != answer.WindowHeight || plan.OutputWidth != answer.OutputWidth || plan.OutputHeight != answer.OutputHeight)
+            {
+                throw new InvalidOperationException(
+                    $"the server's tile plan ({answer.Columns}x{answer.Rows} tiles of {answer.WindowWidth}x{answer.WindowHeight}) differs from this SDK's ({plan.Columns}x{plan.Rows} of {plan.WindowWidth}x{plan.WindowHeight})");
+            }
+
+            if (_plan is null)
+            {
+                Sink.Start(plan.OutputWidth, plan.OutputHeight, Source.Format);
+            }
+
+            _plan = plan;
+            JobId = answer.JobId;
+            Model = answer.Model;
+            return plan;
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using RestoreGrpc.Core.Models;
+using RestoreGrpc.Tiling;
+
+namespace RestoreGrpc.Core.Streaming;
+
+/// <summary>
+/// One streamed restoration across its streams (the first and any resumes): the plan, which tiles have been sent
+/// back, which stream is attached, and the bytes its tiles hold. Holds no pixels itself.
+/// </summary>
+public sealed class StreamingJob
+{
+    private readonly Lock _lock = new();
+    private readonly bool[] _sent;
+    private CancellationTokenSource? _attachment;
+    private DateTimeOffset _detachedAt;
+    private long _bytes;
+    private long _peakBytes;
+    private int _sentCount;
+
+    internal StreamingJob(string id, IUpscaleModel model, TilePlan plan, StreamPixelFormat format, DateTimeOffset now)
+    {
+        Id = id;
+        Model = model;
+        Plan = plan;
+        Format = format;
+        _sent = new bool[plan.Count];
+        _detachedAt = now;
+    }
+
+    public string Id { get; }
+
+    public IUpscaleModel Model { get; }
+
+    public TilePlan Plan { get; }
+
+    public StreamPixelFormat Format { get; }
+
+    /// <summary>Bytes of tile tensors held right now.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Most bytes of tile tensors held at once.</summary>
+    public long PeakBytes => Interlocked.Read(ref _peakBytes);
+
+    /// <summary>Tiles sent back at least once, over all the job's streams.</summary>
+    public int SentCount => Volatile.Read(ref _sentCount);
+
+    public bool WasSent(int index)
+    {
+        lock (_lock)
+        {
+            return _sent[index];
+        }
+    }
+
+    internal void MarkSent(int index)
+    {
+        lock (_lock)
+        {
+            if (!_sent[index])
+            {
+                _sent[index] = true;
+                _sentCount++;
+            }
+        }
+    }
+
+    internal void AddBytes(long bytes)
+    {
+        long now = Interlocked.Add(ref _bytes, bytes);
+        long peak;
+        while (now > (peak = Interlocked.Read(ref _peakBytes)) && Interlocked.CompareExchange(ref _peakBytes, now, peak) != peak)
+        {
+        }
+    }
+
+    /// <summary>Attaches a new stream; a stream still attached (a client that reconnected before the server noticed
+    /// the old connection drop) is cancelled: the newest stream wins.</summary>
+    internal CancellationTokenSource Attach()
+    {
+        var attachment = new CancellationTokenSource();
+        CancellationTokenSource? previous;
+        lock (_lock)
+        {
+            previous = _attachment;
+            _attachment = attachment;
+        }
+
+        previous?.Cancel();
+        return attachment;
+    }
+
+    internal void Detach(CancellationTokenSource attachment, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            if (ReferenceEquals(_attachment, attachment))
+            {
+                _attachment = null;
+                _detachedAt = now;
+            }
+        }
+    }
+
+    /// <summary>Whether no stream is attached and the resume window has passed.</summary>
+    internal bool IsExpired(DateTimeOffset now, TimeSpan resumeWindow)
+    {
+        lock (_lock)
+        {
+            return _attachment is null && now - _detachedAt > resumeWindow;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using RestoreGrpc.Core.Errors;
+using RestoreGrpc.Core.Imaging;
+using RestoreGrpc.Core.Models;
+using RestoreGrpc.Core.Restoration;
+using RestoreGrpc.Core.Scheduling;
+using RestoreGrpc.Tiling;
+
+namespace RestoreGrpc.Core.Streaming;
+
+/// <summary>
+/// Opens tile streams: validates a stream header, plans the tiles with the shared <see cref="TilePlan"/> (the SDK
+/// computes the same plan), creates or resumes the job, and attaches a <see cref="StreamingSession"/>. Streaming is
+/// super-resolution at the model's native scale: face restoration needs the whole image's context.
+/// </summary>
+public sealed class StreamingRestorer
+{
+    private readonly ModelCatalog _catalog;
+    private readonly DynamicBatcher _batcher;
+    private readonly ImageLimits _limits;
+    private readonly StreamingOptions _options;
+    private readonly StreamingJobRegistry _registry;
+
+    public StreamingRestorer(ModelCatalog catalog, DynamicBatcher batcher, ImageLimits limits, StreamingOptions options, StreamingJobRegistry registry)
+    {
+        _catalog = catalog;
+        _batcher = batcher;
+        _limits = limits;
+        _options = options;
+        _registry = registry;
+    }
+
+    public StreamingOptions Options => _options;
+
+    /// <exception cref="InvalidRequestException">Bad header (field named).</exception>
+    /// <exception cref="ModelNotFoundException">Unknown model.</exception>
+    /// <exception cref="ModelUnavailableException">Model cannot run.</exception>
+    /// <exception cref="StreamJobNotFoundException">Resume of an unknown or expired job.</exception>
+    /// <exception cref="QueueFullException">Too many jobs.</exception>
+    public async Task<StreamingSession> OpenAsync(StreamOpenRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RestoreSettings settings = request.Settings;
+        settings.Validate();
+        if (settings.Task is not RestoreTaskKind.SuperResolution)
+        {
+            throw new InvalidRequestException(
+                StreamFields.Task,
+                $"streaming restores super-resolution only (got {settings.Task}): face restoration needs the whole image's context; use Restore");
+        }
+
+        StreamingJob job = string.IsNullOrEmpty(request.JobId)
+            ? await CreateJobAsync(request, settings, cancellationToken).ConfigureAwait(false)
+            : Resume(request);
+
+        foreach (int held in request.HeldTiles)
+        {
+            if (held < 0 || held >= job.Plan.Count)
+            {
+                throw new InvalidRequestException(StreamFields.HeldTiles, $"names tile {held}, outside the plan (tiles 0..{job.Plan.Count - 1})");
+            }
+
+            if (!job.WasSent(held))
+            {
+                throw new InvalidRequestException(StreamFields.HeldTiles, $"names tile {held}, which job {job.Id} never sent");
+            }
+        }
+
+        var owner = new BatchOwner(job, settings.Tenant, settings.Priority);
+        return new StreamingSession(job, _registry, _batcher, owner, _options, request.HeldTiles, cancellationToken);
+    }
+
+    private async Task<StreamingJob> CreateJobAsync(StreamOpenRequest request, RestoreSettings settings, CancellationToken cancellationToken)
+    {
+        if (request.Width < 1 || request.Width > _limits.MaxDimension)
+        {
+            throw new InvalidRequestException(StreamFields.Width, $"must be 1..{_limits.MaxDimension} (got {request.Width})");
+        }
+
+        if (request.Height < 1 || request.Height > _limits.MaxDimension)
+        {
+            throw new InvalidRequestException(StreamFields.Height, $"must be 1..{_limits.MaxDimension} (got {request.Height})");
+        }
+
+        StreamPixelFormat format = request.Format ?? StreamPixelFormat.Rgb24;
+        format.Validate();
+
+        IUpscaleModel model = await _catalog.GetUpscalerAsync(settings.Model, RestoreSettings.Fields.Model, cancellationToken).ConfigureAwait(false);
+        if (settings.Scale is { } scale && scale != model.Scale)
+        {
+            throw new InvalidRequestException(
+                RestoreSettings.Fields.Scale,
+                $"streaming runs at the model's native scale ×{model.Scale} (got {scale}); leave it 0 and resample the output if needed");
+        }
+
+        TilePlan plan = TilePlan.Create(request.Width, request.Height, new TilePlanOptions(
+            settings.TileSize ?? _catalog.EffectiveTileSize(model.Descriptor),
+            settings.TileMargin ?? model.Descriptor.TileMargin,
+            model.Scale));
+        long tileBytes = (long)plan.WindowWidth * plan.WindowHeight * format.BytesPerPixel;
+        if (tileBytes > _options.MaxTileBytes)
+        {
+            throw new InvalidRequestException(
+                RestoreSettings.Fields.TileSize,
+                $"gives {plan.WindowWidth}x{plan.WindowHeight} windows of {tileBytes} bytes ({format}); streamed tiles may carry at most {_options.MaxTileBytes} bytes: choose a smaller tile size or margin");
+        }
+
+        return _registry.Create(model, plan, format);
+    }
+
+    private StreamingJob Resume(StreamOpenRequest request)
+    {
+        StreamingJob job = _registry.Find(request.JobId!);
+        if ((request.Width != 0 && request.Width != job.Plan.ImageWidth) || (request.Height != 0 && request.Height != job.Plan.ImageHeight))
+        {
+            throw new InvalidRequestException(
+                StreamFields.Width,
+                $"job {job.Id} is {job.Plan.ImageWidth}x{job.Plan.ImageHeight}; the header says {request.Width}x{request.Height}");
+        }
+
+        if (request.Format is { } format && format != job.Format)
+        {
+            throw new InvalidRequestException(StreamFields.BitDepth, $"job {job.Id} streams {job.Format}; the header says {format}");
+        }
+
+        return job;
+    }
+}

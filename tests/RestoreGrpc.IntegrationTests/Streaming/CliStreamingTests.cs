@@ -1,0 +1,39 @@
+using RestoreGrpc.Cli;
+using RestoreGrpc.TestSupport;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace RestoreGrpc.IntegrationTests.Streaming;
+
+/// <summary><c>restore upscale</c> streams inputs above its threshold to a tiled BigTIFF.</summary>
+public sealed class CliStreamingTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Inputs_above_the_threshold_are_streamed_to_a_tiled_tiff_of_the_right_size()
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Combine("big.png");
+        using (Image<Rgb24> image = StreamingEndToEndTests.TestPattern(200, 120, seed: 5))
+        {
+            await image.SaveAsPngAsync(input, Ct);
+        }
+
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int exit = await RestoreCli.RunAsync(
+            ["upscale", input, "-o", temp.Combine("out"), "--model", "builtin-lanczos-x4", "--tile", "64", "--stream-above", "0.01",
+             "--server", fixture.Server.Address.ToString()],
+            stdout,
+            stderr,
+            Ct);
+
+        Assert.True(exit == 0, stdout.ToString() + stderr);
+        Assert.Contains("streamed", stdout.ToString(), StringComparison.Ordinal);
+        string output = Assert.Single(Directory.GetFiles(temp.Combine("out")));
+        Assert.EndsWith(".tif", output, StringComparison.Ordinal);
+        using Image<Rgb24> written = TiffFile.ReadTiledRgb24(output);
+        Assert.Equal((800, 480), (written.Width, written.Height));
+    }
+}
