@@ -114,7 +114,7 @@ public static partial class TelemetryRegistration
     {
         string[] urls = (builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? "http://localhost:5000")
             .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        builder.WebHost.UseUrls(); // bound below instead
+        // Kestrel logs once that these explicit endpoints replace the Urls setting: they are the same addresses.
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             foreach (string url in urls)
