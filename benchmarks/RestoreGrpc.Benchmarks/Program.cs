@@ -31,6 +31,22 @@ if (args.Contains("--faces"))
     return;
 }
 
+if (args.Contains("--telemetry-overhead"))
+{
+    // Tracing + metrics on vs off, two server processes, alternating calls:
+    //   --telemetry-overhead --otlp URL (a running OTLP/gRPC receiver) [--model NAME] [--image FILE] [--runs PAIRS] [--threads N]
+    string Arg(string name, string fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    string modelName = Arg("--model", "realesr-general-x4v3");
+    string serverDll = Path.GetFullPath(Arg("--server-dll", Path.Combine(AppContext.BaseDirectory, "RestoreGrpc.Server.dll")));
+    TelemetryOverhead.Result r = await TelemetryOverhead.MeasureAsync(
+        serverDll, settings.ModelsDirectory, settings.Image, modelName, settings.Threads[0], settings.Runs, new Uri(Arg("--otlp", "http://127.0.0.1:4317")));
+    Console.WriteLine("| image | model | pairs | off median s | on median s | paired overhead (median) | off images/s | on images/s |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {Path.GetFileName(settings.Image)} | {modelName} | {r.Pairs} | {r.OffMedian:F3} | {r.OnMedian:F3} | {r.PairedOverhead:+0.0%;-0.0%} | {r.OffImagesPerSecond:F3} | {r.OnImagesPerSecond:F3} |"));
+    return;
+}
+
 string modelPath = Path.Combine(settings.ModelsDirectory, settings.ModelFile);
 IImageInfo info = Image.Identify(settings.Image);
 var culture = CultureInfo.InvariantCulture;
