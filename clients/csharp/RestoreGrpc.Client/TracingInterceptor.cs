@@ -5,7 +5,7 @@ using Grpc.Core.Interceptors;
 namespace RestoreGrpc.Client;
 
 /// <summary>
-/// Client side of an end-to-end trace: each call gets a client span (source <see cref="ActivitySourceName"/>, named
+/// Client side of an end-to-end trace: each unary call gets a client span (source <see cref="ActivitySourceName"/>, named
 /// <c>restoregrpc.v1.RestoreService/Restore</c>, with the OpenTelemetry RPC attributes and the final gRPC status),
 /// and the W3C trace context (<c>traceparent</c>, <c>tracestate</c>) goes out in the call's metadata, so the server's
 /// spans join the caller's trace. With no listener on the source, the caller's own current span is propagated.
@@ -57,24 +57,18 @@ public sealed class TracingInterceptor : Interceptor
         ClientInterceptorContext<TRequest, TResponse> context,
         AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
     {
-        // A stream's span covers the call's start; its end is the caller's to observe.
-        Activity? span = Start(ref context);
-        try
-        {
-            return continuation(request, context);
-        }
-        finally
-        {
-            span?.Dispose();
-        }
+        // A stream ends when its reader stops reading, which this interceptor does not see: no client span, but the
+        // caller's trace context still goes out, so the server's spans join the caller's trace.
+        Start(ref context, recordSpan: false);
+        return continuation(request, context);
     }
 
-    private Activity? Start<TRequest, TResponse>(ref ClientInterceptorContext<TRequest, TResponse> context)
+    private Activity? Start<TRequest, TResponse>(ref ClientInterceptorContext<TRequest, TResponse> context, bool recordSpan = true)
         where TRequest : class
         where TResponse : class
     {
         Activity? caller = Activity.Current;
-        Activity? span = Source.StartActivity($"{context.Method.ServiceName}/{context.Method.Name}", ActivityKind.Client);
+        Activity? span = recordSpan ? Source.StartActivity($"{context.Method.ServiceName}/{context.Method.Name}", ActivityKind.Client) : null;
         if (span is not null)
         {
             span.SetTag("rpc.system", "grpc");

@@ -9,7 +9,7 @@ namespace RestoreGrpc.Server.Telemetry;
 /// <see cref="Services.ErrorMappingInterceptor"/> has mapped exceptions), times it, tracks calls in flight, and puts
 /// <c>rpc.grpc.status_code</c> on the server span (which <see cref="ServerSpanEnricher"/> names after the method).
 /// </summary>
-internal sealed class TelemetryInterceptor(ServerMetrics metrics) : Interceptor
+internal sealed class TelemetryInterceptor : Interceptor
 {
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request,
@@ -45,13 +45,13 @@ internal sealed class TelemetryInterceptor(ServerMetrics metrics) : Interceptor
             return true;
         });
 
-    private async Task<T> ObserveAsync<T>(ServerCallContext context, Func<Task<T>> call)
+    private static async Task<T> ObserveAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
         var method = RpcMethod.Parse(context.Method);
         Activity? span = Activity.Current;
         long started = Stopwatch.GetTimestamp();
         StatusCode status = StatusCode.OK;
-        metrics.CallStarted(method);
+        ServerMetrics.CallStarted(method);
         try
         {
             return await call().ConfigureAwait(false);
@@ -73,7 +73,7 @@ internal sealed class TelemetryInterceptor(ServerMetrics metrics) : Interceptor
         }
         finally
         {
-            metrics.CallCompleted(method, status, Stopwatch.GetElapsedTime(started));
+            ServerMetrics.CallCompleted(method, status, Stopwatch.GetElapsedTime(started));
             if (span is not null)
             {
                 span.SetTag(RpcAttributes.GrpcStatusCode, (int)status);

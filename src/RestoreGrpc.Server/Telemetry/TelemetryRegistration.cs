@@ -33,7 +33,6 @@ public static partial class TelemetryRegistration
     {
         ArgumentNullException.ThrowIfNull(builder);
         TelemetryOptions options = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new();
-        builder.Services.AddSingleton<ServerMetrics>();
         if (!options.Enabled)
         {
             return options;
@@ -85,9 +84,11 @@ public static partial class TelemetryRegistration
         }
 
         app.MapPrometheusScrapingEndpoint(MetricsPath);
+        IDisposable queue = ServerMetrics.Observe(app.Services.GetRequiredService<RestoreGrpc.Core.Scheduling.DynamicBatcher>());
+        app.Lifetime.ApplicationStopped.Register(queue.Dispose);
         string? otlp = OtlpEndpoint(app.Configuration);
         LogConfigured(logger, otlp ?? "(none: OTEL_EXPORTER_OTLP_ENDPOINT is not set)", options.MetricsUrl ?? "(none: Restore:Telemetry:MetricsUrl is not set)");
-        int gpus = app.Services.GetRequiredService<ServerMetrics>().GpuCount;
+        int gpus = ServerMetrics.GpuCount;
         LogGpus(logger, gpus);
     }
 

@@ -19,6 +19,9 @@ public sealed class PrometheusScrapeTests
             atLeast: 3,
             ct);
 
-        Assert.True(served >= 3, $"Prometheus reported {served?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing"} ListModels calls, expected at least 3");
+        if (!(served >= 3))
+        {
+            Assert.Fail($"Prometheus reported {served?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing"} ListModels calls, expected at least 3; {await prometheus.DescribeAsync(ct)}");
+        }
     }
 }

@@ -15,11 +15,30 @@ internal sealed class PrometheusServer : IAsyncDisposable
     private readonly TempDirectory _directory;
     private readonly HttpClient _http;
 
-    private PrometheusServer(Process process, TempDirectory directory, Uri api)
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log;
+
+    private PrometheusServer(Process process, TempDirectory directory, Uri api, System.Collections.Concurrent.ConcurrentQueue<string> log)
     {
         _process = process;
         _directory = directory;
         _http = new HttpClient { BaseAddress = api };
+        _log = log;
+    }
+
+    /// <summary>What Prometheus says about its scrape target and its last log lines, for failure messages.</summary>
+    public async Task<string> DescribeAsync(CancellationToken cancellationToken)
+    {
+        string targets;
+        try
+        {
+            targets = await _http.GetStringAsync(new Uri("/api/v1/targets", UriKind.Relative), cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            targets = $"(targets API unreachable: {e.Message})";
+        }
+
+        return $"exited: {_process.HasExited}; targets: {targets}; log:\n{string.Join('\n', _log)}";
     }
 
     /// <summary>Starts Prometheus scraping <paramref name="target"/> (a /metrics URL); skips (fails under CI) without it.</summary>
@@ -58,11 +77,23 @@ internal sealed class PrometheusServer : IAsyncDisposable
         }
 
         Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void Keep(object? sender, DataReceivedEventArgs e)
+        {
+            if (e.Data is { } line)
+            {
+                log.Enqueue(line);
+                while (log.Count > 20 && log.TryDequeue(out _))
+                {
+                }
+            }
+        }
+
+        process.OutputDataReceived += Keep;
+        process.ErrorDataReceived += Keep;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new PrometheusServer(process, directory, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"));
+        return new PrometheusServer(process, directory, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), log);
     }
 
     /// <summary>Polls an instant query until it returns a sample of at least <paramref name="atLeast"/> (at most 60 s); the last value, or null.</summary>

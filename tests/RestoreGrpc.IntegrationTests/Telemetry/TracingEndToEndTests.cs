@@ -1,8 +1,12 @@
 using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Net.Client;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Trace;
 using RestoreGrpc.Client;
+using RestoreGrpc.Contracts.V1;
+using RestoreOptions = RestoreGrpc.Client.RestoreOptions;
 using RestoreGrpc.Core.Telemetry;
 using RestoreGrpc.TestSupport;
 
@@ -16,10 +20,13 @@ public sealed class TracingEndToEndTests
 {
     private const string RestoreSpan = "restoregrpc.v1.RestoreService/Restore";
 
+    private const string ForeignTraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private const string ForeignSpanId = "00f067aa0ba902b7";
+
     private static readonly ActivitySource Caller = new("RestoreGrpc.IntegrationTests.Caller");
 
     [Fact]
-    public async Task Two_concurrent_restores_reach_a_real_receiver_as_caller_client_server_stage_trees_sharing_one_linked_batch()
+    public async Task Two_concurrent_restores_reach_a_real_receiver_as_caller_client_server_stage_trees_sharing_one_linked_batch_and_a_foreign_traceparent_is_honoured()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         await using AspireDashboard dashboard = await AspireDashboard.StartAsync(ct);
@@ -46,14 +53,26 @@ public sealed class TracingEndToEndTests
                 await server.Client.RestoreAsync(image, options, ct);
                 return root.TraceId.ToHexString();
             }));
+
+            // A caller without the SDK: its own traceparent in the metadata is honoured.
+            using GrpcChannel channel = GrpcChannel.ForAddress(server.Address);
+            await new RestoreService.RestoreServiceClient(channel).ListModelsAsync(
+                new ListModelsRequest(),
+                new Metadata { { "traceparent", $"00-{ForeignTraceId}-{ForeignSpanId}-01" } },
+                cancellationToken: ct);
         }
 
         // Stopping the server flushed its exporter; flush the caller's too.
         Assert.True(callerTracing.ForceFlush(10_000));
         IReadOnlyList<ReceivedSpan> spans = await dashboard.WaitForSpansAsync(
             received => traceIds.All(id => received.Count(s => s.TraceId == id && (s.Name == RestoreStages.Encode || s.Name.StartsWith("caller", StringComparison.Ordinal))) == 2)
-                && received.Any(s => s.Name == RestoreStages.BatchInference && traceIds.Contains(s.TraceId)),
+                && received.Any(s => s.Name == RestoreStages.BatchInference && traceIds.Contains(s.TraceId))
+                && received.Any(s => s.TraceId == ForeignTraceId),
             ct);
+
+        ReceivedSpan foreign = Assert.Single(spans, s => s.TraceId == ForeignTraceId && s.Kind == ReceivedSpan.Server);
+        Assert.Equal("restoregrpc.v1.RestoreService/ListModels", foreign.Name);
+        Assert.Equal(ForeignSpanId, foreign.ParentSpanId);
 
         var upscaleSpans = new List<ReceivedSpan>();
         var queueWaits = new List<ReceivedSpan>();
