@@ -14,7 +14,8 @@ internal static class TelemetryOverhead
 {
     public sealed record Result(int Pairs, double OffMedian, double OnMedian, double PairedOverhead, double OffImagesPerSecond, double OnImagesPerSecond);
 
-    public static async Task<Result> MeasureAsync(string serverDll, string modelsDirectory, string imagePath, string model, int threads, int pairs, Uri otlpEndpoint)
+    /// <param name="control">Both servers with telemetry off (an A/A run): what the harness reads as "overhead" when there is none.</param>
+    public static async Task<Result> MeasureAsync(string serverDll, string modelsDirectory, string imagePath, string model, int threads, int pairs, Uri otlpEndpoint, bool control)
     {
         byte[] image = await File.ReadAllBytesAsync(imagePath);
         string[] common =
@@ -29,7 +30,9 @@ internal static class TelemetryOverhead
         await using ServerProcess off = await ServerProcess.StartAsync(serverDll, [.. common, "--Restore:Telemetry:Enabled=false"]);
         await using ServerProcess on = await ServerProcess.StartAsync(
             serverDll,
-            [.. common, "--Restore:Telemetry:MetricsUrl=http://127.0.0.1:0", $"--OTEL_EXPORTER_OTLP_ENDPOINT={otlpEndpoint}"]);
+            control
+                ? [.. common, "--Restore:Telemetry:Enabled=false"]
+                : [.. common, "--Restore:Telemetry:MetricsUrl=http://127.0.0.1:0", $"--OTEL_EXPORTER_OTLP_ENDPOINT={otlpEndpoint}"]);
         using var offClient = new RestoreClient(new RestoreClientOptions { Address = off.Address });
         using var onClient = new RestoreClient(new RestoreClientOptions { Address = on.Address });
         using var http = new HttpClient();
@@ -51,7 +54,10 @@ internal static class TelemetryOverhead
                 (isOn ? onSeconds : offSeconds).Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
 
-            _ = await http.GetStringAsync(on.MetricsAddress!);
+            if (on.MetricsAddress is { } metrics)
+            {
+                _ = await http.GetStringAsync(metrics);
+            }
         }
 
         double paired = Median(offSeconds.Zip(onSeconds, (a, b) => (b / a) - 1).ToList());
