@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using RestoreGrpc.Client;
 using RestoreGrpc.Server.Hosting;
+using RestoreGrpc.Server.Telemetry;
 using RestoreGrpc.TestSupport;
 
 namespace RestoreGrpc.IntegrationTests;
@@ -25,6 +26,9 @@ public sealed class LoopbackServer : IAsyncDisposable
     public RestoreClient Client { get; }
 
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>The Prometheus scrape URL, when started with <c>--Restore:Telemetry:MetricsUrl</c>.</summary>
+    public Uri MetricsAddress => _app.MetricsAddress();
 
     public static async Task<LoopbackServer> StartAsync(params string[] settings)
     {

@@ -42,6 +42,7 @@ public static class RestoreCli
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
 
+        using OpenTelemetry.Trace.TracerProvider? tracing = CliTelemetry.StartExporting();
         var console = new CliConsole(stdout, stderr, CliConsole.IsTerminal(stdout));
         RootCommand root = BuildRootCommand(
             new CliContext(console, configureClient),

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
 using RestoreGrpc.Contracts.V1;
@@ -10,7 +11,8 @@ namespace RestoreGrpc.Client;
 /// <summary>
 /// Client for a RestoreGrpc server. Thread-safe; create one per server and reuse it (it owns an HTTP/2
 /// connection). Calls retry on UNAVAILABLE with exponential back-off and honour deadlines and cancellation.
-/// Failures surface as <see cref="RpcException"/>; <see cref="RestoreErrors"/> reads their details.
+/// Failures surface as <see cref="RpcException"/>; <see cref="RestoreErrors"/> reads their details. Each call
+/// carries the caller's W3C trace context and records a client span (<see cref="TracingInterceptor"/>).
 /// </summary>
 public sealed partial class RestoreClient : IDisposable
 {
@@ -29,7 +31,7 @@ public sealed partial class RestoreClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _ownedChannel = GrpcChannel.ForAddress(options.Address, CreateChannelOptions(options));
-        _client = new RestoreService.RestoreServiceClient(_ownedChannel);
+        _client = new RestoreService.RestoreServiceClient(_ownedChannel.Intercept(new TracingInterceptor(options.Address)));
         _defaultTimeout = options.DefaultTimeout;
         _maxStreamReconnects = Math.Max(0, options.MaxStreamReconnects);
         _reconnectBackoff = options.InitialBackoff;
@@ -38,7 +40,8 @@ public sealed partial class RestoreClient : IDisposable
     /// <summary>Uses a channel the caller owns (and disposes).</summary>
     public RestoreClient(ChannelBase channel, TimeSpan? defaultTimeout = null)
     {
-        _client = new RestoreService.RestoreServiceClient(channel);
+        ArgumentNullException.ThrowIfNull(channel);
+        _client = new RestoreService.RestoreServiceClient(channel.Intercept(new TracingInterceptor(Uri.TryCreate($"http://{channel.Target}", UriKind.Absolute, out Uri? target) ? target : null)));
         _defaultTimeout = defaultTimeout;
     }
 

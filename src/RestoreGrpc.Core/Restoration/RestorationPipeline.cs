@@ -7,6 +7,7 @@ using RestoreGrpc.Core.Faces.Restoration;
 using RestoreGrpc.Core.Imaging;
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Scheduling;
+using RestoreGrpc.Core.Telemetry;
 using RestoreGrpc.Tiling;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -78,7 +79,7 @@ public sealed partial class RestorationPipeline
             : await _catalog.GetUpscalerAsync(settings.Model, RestoreSettings.Fields.Model, cancellationToken).ConfigureAwait(false);
 
         long started = StageClock.Now;
-        using DecodedImage decoded = ImageDecoder.Decode(image, _limits);
+        using DecodedImage decoded = RestoreTelemetry.Traced(RestoreStages.Decode, () => ImageDecoder.Decode(image, _limits));
         clock.AddDecode(started);
         ImageDescription input = decoded.Description;
 
@@ -87,7 +88,7 @@ public sealed partial class RestorationPipeline
         if (restorer is not null)
         {
             started = StageClock.Now;
-            (detected, detectorName) = await FindFacesAsync(decoded, faceSettings, cancellationToken).ConfigureAwait(false);
+            (detected, detectorName) = await RestoreTelemetry.TracedAsync(RestoreStages.FaceDetect, () => FindFacesAsync(decoded, faceSettings, cancellationToken)).ConfigureAwait(false);
             clock.AddFaceDetection(started);
         }
 
@@ -107,7 +108,7 @@ public sealed partial class RestorationPipeline
                 $"is {input.Width}x{input.Height}; at ×{Math.Max(scale, modelScale):0.##} the output would exceed {_limits.MaxOutputPixels / 1e6:F0} MP (use the streaming API for larger images)");
         }
 
-        TilePlan? plan = model is null ? null : PlanFor(input.Width, input.Height, model, settings);
+        TilePlan? plan = model is null ? null : RestoreTelemetry.Traced(RestoreStages.Plan, () => PlanFor(input.Width, input.Height, model, settings));
 
         var job = new Job(model, plan, restorer, selected, faceSettings, outputWidth, outputHeight, clock, new BatchOwner(clock, settings.Tenant, settings.Priority));
         (Image restored, IReadOnlyList<FaceReport> restoredFaces) = decoded.Pixels switch
@@ -121,13 +122,14 @@ public sealed partial class RestorationPipeline
         using (restored)
         {
             started = StageClock.Now;
-            encoded = ImageEncoder.Encode(restored, input, decoded.IccProfile, decoded.ExifProfile, _encoding.ApplyTo(settings.Encoding));
+            encoded = RestoreTelemetry.Traced(RestoreStages.Encode, () => ImageEncoder.Encode(restored, input, decoded.IccProfile, decoded.ExifProfile, _encoding.ApplyTo(settings.Encoding)));
             clock.AddEncode(started);
         }
 
         var reports = restoredFaces.Concat(detected.Except(selected).Select(f => new FaceReport(f, null, false))).ToList();
         StageTimings timings = clock.Snapshot();
         string modelName = model?.Descriptor.Name ?? ResampledBackground;
+        RestoreMetrics.RecordRestored(modelName, plan?.Count ?? 0, input.Pixels);
         LogRestored(_logger, modelName, task, input.Width, input.Height, outputWidth, outputHeight, plan?.Count ?? 0, restoredFaces.Count, timings.Total.TotalMilliseconds);
         return new RestorationResult(
             encoded,
@@ -256,13 +258,19 @@ public sealed partial class RestorationPipeline
     {
         Image<TPixel> canvas = job.Model is null
             ? source.Clone()
-            : await TiledUpscaler.UpscaleAsync(source, job.Plan!, job.Model, _batcher, job.Owner, _batcher.Options.TilesInFlightPerRequest, job.Clock, cancellationToken).ConfigureAwait(false);
+            : await RestoreTelemetry.TracedAsync(
+                RestoreStages.Upscale,
+                () => TiledUpscaler.UpscaleAsync(source, job.Plan!, job.Model, _batcher, job.Owner, _batcher.Options.TilesInFlightPerRequest, job.Clock, cancellationToken),
+                [new(RestoreAttributes.Model, job.Model.Descriptor.Name), new(RestoreAttributes.Tiles, job.Plan!.Count)]).ConfigureAwait(false);
         try
         {
             long started = StageClock.Now;
             if (canvas.Width != job.OutputWidth || canvas.Height != job.OutputHeight)
             {
-                canvas.Mutate(x => x.Resize(LanczosResize.To(job.OutputWidth, job.OutputHeight)));
+                using (RestoreTelemetry.StartStage(RestoreStages.Resize))
+                {
+                    canvas.Mutate(x => x.Resize(LanczosResize.To(job.OutputWidth, job.OutputHeight)));
+                }
             }
 
             job.Clock.AddPostprocess(started);

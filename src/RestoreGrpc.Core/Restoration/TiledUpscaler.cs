@@ -1,5 +1,6 @@
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Scheduling;
+using RestoreGrpc.Core.Telemetry;
 using RestoreGrpc.Core.Tiling;
 using RestoreGrpc.Tiling;
 using SixLabors.ImageSharp;
@@ -84,7 +85,11 @@ internal static class TiledUpscaler
                 clock.AddInference(timing.Inference / timing.BatchSize); // this tile's share of its batch
 
                 started = StageClock.Now;
-                TileTensorWriter.Write(output.AsSpan(0, outputLength), plan, tile, normalization, result);
+                using (RestoreTelemetry.StartStage(RestoreStages.Assemble))
+                {
+                    TileTensorWriter.Write(output.AsSpan(0, outputLength), plan, tile, normalization, result);
+                }
+
                 clock.AddTiling(started);
             }
             catch (OperationCanceledException)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using RestoreGrpc.Core.Errors;
 using RestoreGrpc.Core.Models;
+using RestoreGrpc.Core.Telemetry;
 using RestoreGrpc.Core.Tiling;
 
 namespace RestoreGrpc.Core.Scheduling;
@@ -357,6 +358,7 @@ public sealed class DynamicBatcher : IDisposable
         bool single = batch.Count == 1;
         float[] input = single ? batch[0].Input : TensorBuffers.Pool.Rent(batch.Count * inputLength);
         float[] output = single ? batch[0].Output : TensorBuffers.Pool.Rent(batch.Count * outputLength);
+        using Activity? span = BatchTelemetry.StartBatch(key.Model, batch, static i => i.Caller, MaxBatchFor(key.Model), key.Height, key.Width);
         try
         {
             for (int i = 0; !single && i < batch.Count; i++)
@@ -373,6 +375,7 @@ public sealed class DynamicBatcher : IDisposable
                 slot.Release();
             }
 
+            BatchTelemetry.RecordBatch(key.Model, batch.Count, MaxBatchFor(key.Model), inference);
             double perItem = inference.TotalSeconds / batch.Count;
             Volatile.Write(ref _secondsPerItem, (0.8 * Volatile.Read(ref _secondsPerItem)) + (0.2 * perItem));
             // Decayed sums of time and pixels: large runs dominate, so per-run overhead of tiny images does not
@@ -393,6 +396,7 @@ public sealed class DynamicBatcher : IDisposable
                         output.AsSpan(i * outputLength, outputLength).CopyTo(batch[i].Output);
                     }
 
+                    BatchTelemetry.RecordQueueWait(key.Model, batch[i].Caller, batch[i].Enqueued, started, span);
                     batch[i].Completion.TrySetResult(new BatchTiming(Stopwatch.GetElapsedTime(batch[i].Enqueued, started), inference, batch.Count));
                 }
             }
@@ -402,6 +406,7 @@ public sealed class DynamicBatcher : IDisposable
         catch (OperationCanceledException) when (running.Preempted)
         {
             // Stopped for interactive work: back to the front of the queue.
+            span?.SetTag("restore.batch.preempted", true);
             Requeue(key, batch);
             return;
         }
@@ -422,7 +427,7 @@ public sealed class DynamicBatcher : IDisposable
             RunBatchHoldingSlot(key, batch[half..], slot, releaseAfterRun: false);
             return;
         }
-        catch (Exception e)
+        catch (Exception e) when (!RestoreTelemetry.MarkFailed(span, e))
         {
             foreach (Pending item in batch)
             {
@@ -481,6 +486,9 @@ public sealed class DynamicBatcher : IDisposable
         public long Bytes { get; } = bytes;
 
         public long Enqueued { get; } = Stopwatch.GetTimestamp();
+
+        /// <summary>The caller's span when the item was queued: the batch span links to it.</summary>
+        public ActivityContext Caller { get; } = Activity.Current?.Context ?? default;
 
         public TaskCompletionSource<BatchTiming> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using RestoreGrpc.Server.Health;
 using RestoreGrpc.Server.Services;
+using RestoreGrpc.Server.Telemetry;
 
 namespace RestoreGrpc.Server.Hosting;
 
@@ -26,11 +27,13 @@ public static class RestoreServer
         RestoreServerOptions serverOptions = builder.Configuration.GetSection(RestoreServerOptions.Section).Get<RestoreServerOptions>() ?? new();
         // A relative model folder means "relative to where the server was started", like any CLI path.
         builder.Services.AddRestoreCore(builder.Configuration, Environment.CurrentDirectory);
+        TelemetryOptions telemetry = builder.AddRestoreTelemetry();
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = serverOptions.MaxReceiveMessageBytes;
             grpc.MaxSendMessageSize = serverOptions.MaxSendMessageBytes;
             grpc.EnableDetailedErrors = false;
+            grpc.Interceptors.Add<TelemetryInterceptor>(); // outermost: sees the status ErrorMappingInterceptor maps
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
         });
         builder.Services.AddGrpcReflection();
@@ -41,6 +44,7 @@ public static class RestoreServer
         app.MapGrpcService<RestoreGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapRestoreTelemetry(telemetry);
         app.MapGet("/", () => "RestoreGrpc: a gRPC server (HTTP/2). Use the restore CLI, an SDK, or grpcurl with reflection.");
         return app;
     }

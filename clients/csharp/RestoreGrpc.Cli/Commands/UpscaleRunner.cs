@@ -109,6 +109,7 @@ internal sealed class UpscaleRunner(CliContext context)
         CancellationToken cancellationToken)
     {
         reporter.Started(file);
+        using Activity? span = CliTelemetry.StartFile(file.FullPath);
         long start = Stopwatch.GetTimestamp();
         string? partial = null;
         try
@@ -131,10 +132,12 @@ internal sealed class UpscaleRunner(CliContext context)
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
+            span?.SetStatus(ActivityStatusCode.Error, ex.Status.StatusCode.ToString());
             reporter.Failed(file, ex.Describe());
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            span?.SetStatus(ActivityStatusCode.Error, ex.Message);
             reporter.Failed(file, ex.Message);
         }
         finally

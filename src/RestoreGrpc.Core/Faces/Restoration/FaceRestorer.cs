@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Numerics;
 using RestoreGrpc.Core.Faces.Alignment;
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Scheduling;
+using RestoreGrpc.Core.Telemetry;
 using RestoreGrpc.Core.Tiling;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -30,7 +32,7 @@ internal static class FaceRestorer
         int size = restorer.Descriptor.FixedSize;
         int length = 3 * size * size;
         var normalization = TensorNormalization.For(restorer.Descriptor);
-        RgbPlanes[] originals = faces.Select(face => WarpToCrop(canvas, face)).ToArray();
+        RgbPlanes[] originals = RestoreTelemetry.Traced(RestoreStages.FaceAlign, () => faces.Select(face => WarpToCrop(canvas, face)).ToArray());
         float[][] inputs = originals.Select(_ => TensorBuffers.Pool.Rent(length)).ToArray();
         float[][] outputs = originals.Select(_ => TensorBuffers.Pool.Rent(length)).ToArray();
         try
@@ -40,9 +42,13 @@ internal static class FaceRestorer
                 WriteTensor(originals[i], normalization, inputs[i].AsSpan(0, length));
             }
 
-            await Task.WhenAll(inputs.Select((input, i) => batcher.RunAsync(restorer, input, outputs[i], size, size, owner, cancellationToken)))
+            await RestoreTelemetry.TracedAsync(
+                RestoreStages.FaceRestore,
+                () => Task.WhenAll(inputs.Select((input, i) => batcher.RunAsync(restorer, input, outputs[i], size, size, owner, cancellationToken))),
+                [new(RestoreAttributes.Model, restorer.Descriptor.Name), new(RestoreAttributes.Faces, faces.Count)])
                 .ConfigureAwait(false);
 
+            using Activity? paste = RestoreTelemetry.StartStage(RestoreStages.FacePaste);
             for (int i = 0; i < faces.Count; i++)
             {
                 RgbPlanes restored = ReadTensor(outputs[i].AsSpan(0, length), normalization, size);

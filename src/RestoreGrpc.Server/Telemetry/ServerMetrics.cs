@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Grpc.Core;
+using RestoreGrpc.Core.Scheduling;
+using RestoreGrpc.Core.Telemetry;
+
+namespace RestoreGrpc.Server.Telemetry;
+
+/// <summary>
+/// The host's instruments on the core's process-wide <see cref="RestoreTelemetry.Meter"/>: calls by status code,
+/// call duration and calls in flight (OpenTelemetry RPC conventions), the batching queue's depth, process memory, and
+/// GPU utilisation and memory where NVML finds a GPU (nothing at all on a CPU machine). Process-wide on purpose:
+/// OpenTelemetry listens to meters by name across the process, and a per-host meter that goes away with its host
+/// would end the metric streams it shares with other hosts in the same process (tests run many).
+/// </summary>
+internal static class ServerMetrics
+{
+    private static readonly Counter<long> Requests = RestoreTelemetry.Meter.CreateCounter<long>(
+        "restoregrpc.requests", "{request}", "Completed RPCs by method and gRPC status code.");
+
+    private static readonly Histogram<double> Duration = RestoreTelemetry.Meter.CreateHistogram<double>(
+        "rpc.server.call.duration", "s", "Duration of RPCs served.");
+
+    private static readonly UpDownCounter<long> Active = RestoreTelemetry.Meter.CreateUpDownCounter<long>(
+        "restoregrpc.calls.active", "{call}", "RPCs (unary calls and streams) in flight.");
+
+    private static readonly ConcurrentDictionary<DynamicBatcher, byte> Batchers = new();
+
+    private static readonly Lazy<NvmlGpuMonitor> Gpus = new(() => NvmlGpuMonitor.Open());
+
+    static ServerMetrics()
+    {
+        Meter meter = RestoreTelemetry.Meter;
+        meter.CreateObservableGauge("restoregrpc.queue.depth", () => Batchers.Keys.Sum(b => b.QueuedItems), "{item}", "Tiles and face crops waiting in the batching queue.");
+        meter.CreateObservableGauge("process.memory.usage", () => Environment.WorkingSet, "By", "Physical memory of the server process.");
+        meter.CreateObservableGauge("process.memory.managed", () => GC.GetTotalMemory(false), "By", "Managed heap in use.");
+        meter.CreateObservableGauge("hw.gpu.utilization", () => Gpus.Value.Sample().Select(g => Measure(g.Utilization, g)), "1", "Fraction of time a GPU kernel ran (NVML).");
+        meter.CreateObservableGauge("hw.gpu.memory.usage", () => Gpus.Value.Sample().Select(g => Measure(g.MemoryUsedBytes, g)), "By", "GPU memory in use (NVML).");
+        meter.CreateObservableGauge("hw.gpu.memory.limit", () => Gpus.Value.Sample().Select(g => Measure(g.MemoryTotalBytes, g)), "By", "GPU memory in all (NVML).");
+    }
+
+    /// <summary>GPUs NVML reports (0 on a CPU machine).</summary>
+    public static int GpuCount => Gpus.Value.DeviceCount;
+
+    /// <summary>Counts <paramref name="batcher"/>'s queue in the queue depth until the returned handle is disposed.</summary>
+    public static IDisposable Observe(DynamicBatcher batcher)
+    {
+        Batchers[batcher] = 0;
+        return new Observation(batcher);
+    }
+
+    public static void CallStarted(RpcMethod method) => Active.Add(1, Tags(method));
+
+    public static void CallCompleted(RpcMethod method, StatusCode status, TimeSpan elapsed)
+    {
+        Active.Add(-1, Tags(method));
+        TagList tags = Tags(method);
+        tags.Add(RpcAttributes.GrpcStatusCode, (int)status);
+        Requests.Add(1, tags);
+        Duration.Record(elapsed.TotalSeconds, tags);
+    }
+
+    private static TagList Tags(RpcMethod method) => new()
+    {
+        { RpcAttributes.System, RpcAttributes.GrpcSystem },
+        { RpcAttributes.Service, method.Service },
+        { RpcAttributes.Method, method.Name },
+    };
+
+    private static Measurement<T> Measure<T>(T value, GpuSample gpu)
+        where T : struct =>
+        new(value, new KeyValuePair<string, object?>("hw.id", $"gpu{gpu.Index}"), new KeyValuePair<string, object?>("hw.name", gpu.Name));
+
+    private sealed class Observation(DynamicBatcher batcher) : IDisposable
+    {
+        public void Dispose() => Batchers.TryRemove(batcher, out _);
+    }
+}
