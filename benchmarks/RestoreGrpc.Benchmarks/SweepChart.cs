@@ -60,7 +60,7 @@ internal static class SweepChart
             $"{settings.GetProperty("Model").GetString()} on {provider}, {settings.GetProperty("Crop").GetInt32()}² per request, max batch {maxBatch}"));
         plot.Axes.SetLimitsY(0, Math.Max(raw is double.NaN ? 0 : raw, levels.Max(l => l.Throughput)) * 1.15, plot.Axes.Left);
         plot.Axes.SetLimitsY(0, levels.Max(l => l.P99) * 1.15, plot.Axes.Right);
-        plot.ShowLegend(Alignment.UpperLeft);
-        plot.SavePng(pngPath, 900, 500);
+        plot.ShowLegend(Edge.Bottom);
+        plot.SavePng(pngPath, 900, 560);
     }
 }

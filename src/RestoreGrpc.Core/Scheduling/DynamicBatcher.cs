@@ -562,56 +562,37 @@ public sealed class DynamicBatcher : IDisposable
     }
 
     /// <summary>
-    /// The items of one shape, grouped by priority, tenant and request. <see cref="Take"/> deals items out
-    /// round-robin: interactive first, then tenants in turn, then each tenant's requests in turn.
+    /// The items of one shape, grouped by priority, tenant and request. <see cref="Take"/> deals items out one at a
+    /// time: interactive first; within a priority the tenant served least recently, then that tenant's request served
+    /// least recently (a virtual clock: each item dealt ticks it, and a request or tenant that arrives is stamped
+    /// with the clock's current value, so it waits at most one turn of each one already waiting — no skipped turns
+    /// when requests come and go, and no starvation of a large job by a stream of new small ones).
     /// </summary>
     private sealed class ShapeQueue
     {
-        private readonly List<LinkedList<Pending>> _requests = [];
-        private readonly Dictionary<string, int> _nextRequest = new(StringComparer.Ordinal);
-        private int _nextTenant;
+        private readonly List<RequestLine> _requests = [];
+        private readonly Dictionary<string, long> _tenantServed = new(StringComparer.Ordinal);
+        private long _clock;
 
         public int Count { get; private set; }
 
-        public long OldestTimestamp => _requests.Where(r => r.Count > 0).Select(r => r.First!.Value.Enqueued).DefaultIfEmpty(long.MaxValue).Min();
+        public long OldestTimestamp => _requests.Where(r => r.Items.Count > 0).Select(r => r.Items.First!.Value.Enqueued).DefaultIfEmpty(long.MaxValue).Min();
 
-        public void Add(Pending item)
-        {
-            LinkedList<Pending>? queue = _requests.Find(r => ReferenceEquals(r.First?.Value.Owner.Request, item.Owner.Request));
-            if (queue is null)
-            {
-                queue = new LinkedList<Pending>();
-                _requests.Add(queue);
-            }
+        public bool HasInteractive => _requests.Exists(r => r.Items.Count > 0 && r.Items.First!.Value.Owner.Priority == SchedulingPriority.Interactive);
 
-            queue.AddLast(item);
-            Count++;
-        }
+        public void Add(Pending item) => LineFor(item, servedAt: _clock).Items.AddLast(item);
 
-        public bool HasInteractive => _requests.Exists(r => r.Count > 0 && r.First!.Value.Owner.Priority == SchedulingPriority.Interactive);
-
-        /// <summary>Puts an item back at the head of its request's line (a preempted batch's item).</summary>
-        public void AddFirst(Pending item)
-        {
-            LinkedList<Pending>? queue = _requests.Find(r => ReferenceEquals(r.First?.Value.Owner.Request, item.Owner.Request));
-            if (queue is null)
-            {
-                queue = new LinkedList<Pending>();
-                _requests.Insert(0, queue);
-            }
-
-            queue.AddFirst(item);
-            Count++;
-        }
+        /// <summary>Puts an item back at the head of its request's line (a preempted batch's item), first in turn.</summary>
+        public void AddFirst(Pending item) => LineFor(item, servedAt: long.MinValue).Items.AddFirst(item);
 
         public bool Remove(Pending item)
         {
-            foreach (LinkedList<Pending> queue in _requests)
+            foreach (RequestLine line in _requests)
             {
-                if (queue.Remove(item))
+                if (line.Items.Remove(item))
                 {
                     Count--;
-                    _requests.RemoveAll(r => r.Count == 0);
+                    Prune();
                     return true;
                 }
             }
@@ -626,37 +607,78 @@ public sealed class DynamicBatcher : IDisposable
             {
                 while (batch.Count < max)
                 {
-                    // Tenants with work of this priority, in a rotating order so no tenant always goes first.
-                    var tenants = _requests
-                        .Where(r => r.Count > 0 && r.First!.Value.Owner.Priority == priority)
-                        .Select(r => r.First!.Value.Owner.Tenant)
-                        .Distinct()
-                        .ToList();
-                    if (tenants.Count == 0)
+                    RequestLine? next = null;
+                    foreach (RequestLine line in _requests)
+                    {
+                        if (line.Items.Count > 0 && line.Items.First!.Value.Owner.Priority == priority && (next is null || Before(line, next)))
+                        {
+                            next = line;
+                        }
+                    }
+
+                    if (next is null)
                     {
                         break;
                     }
 
-                    int start = _nextTenant++ % tenants.Count;
-                    for (int t = 0; t < tenants.Count && batch.Count < max; t++)
-                    {
-                        // One item per tenant per round, from the tenant's requests in turn.
-                        string tenant = tenants[(start + t) % tenants.Count];
-                        var requests = _requests
-                            .Where(r => r.Count > 0 && r.First!.Value.Owner.Priority == priority && r.First!.Value.Owner.Tenant == tenant)
-                            .ToList();
-                        int turn = _nextRequest.GetValueOrDefault(tenant);
-                        _nextRequest[tenant] = turn + 1;
-                        LinkedList<Pending> request = requests[turn % requests.Count];
-                        batch.Add(request.First!.Value);
-                        request.RemoveFirst();
-                        Count--;
-                    }
+                    batch.Add(next.Items.First!.Value);
+                    next.Items.RemoveFirst();
+                    Count--;
+                    _clock++;
+                    next.ServedAt = _clock;
+                    _tenantServed[next.Tenant] = _clock;
                 }
             }
 
-            _requests.RemoveAll(r => r.Count == 0);
+            Prune();
             return batch;
+        }
+
+        /// <summary>Whether <paramref name="a"/> goes before <paramref name="b"/>: tenant's turn, request's turn, age.</summary>
+        private bool Before(RequestLine a, RequestLine b)
+        {
+            long tenantA = _tenantServed[a.Tenant], tenantB = _tenantServed[b.Tenant];
+            if (tenantA != tenantB)
+            {
+                return tenantA < tenantB;
+            }
+
+            return a.ServedAt != b.ServedAt ? a.ServedAt < b.ServedAt : a.Items.First!.Value.Enqueued < b.Items.First!.Value.Enqueued;
+        }
+
+        private RequestLine LineFor(Pending item, long servedAt)
+        {
+            RequestLine? line = _requests.Find(r => ReferenceEquals(r.Request, item.Owner.Request));
+            if (line is null)
+            {
+                line = new RequestLine(item.Owner.Request, item.Owner.Tenant) { ServedAt = servedAt };
+                _requests.Add(line);
+                _tenantServed.TryAdd(line.Tenant, servedAt);
+            }
+
+            Count++;
+            return line;
+        }
+
+        /// <summary>Lines and tenants with nothing queued go: a returning one is stamped anew.</summary>
+        private void Prune()
+        {
+            _requests.RemoveAll(r => r.Items.Count == 0);
+            foreach (string tenant in _tenantServed.Keys.Where(t => !_requests.Exists(r => r.Tenant == t)).ToList())
+            {
+                _tenantServed.Remove(tenant);
+            }
+        }
+
+        private sealed class RequestLine(object request, string tenant)
+        {
+            public object Request { get; } = request;
+
+            public string Tenant { get; } = tenant;
+
+            public LinkedList<Pending> Items { get; } = new();
+
+            public long ServedAt { get; set; }
         }
     }
 }

@@ -205,6 +205,22 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task Requests_that_come_and_go_are_served_in_turn_without_skips()
+    {
+        var model = new RecordingModel { Hold = new SemaphoreSlim(0) };
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxBatch = 1, MaxDelay = TimeSpan.Zero });
+        Task<float[]> first = RunAsync(batcher, model, Item(0), new BatchOwner("first"), Ct);
+        await model.Started.WaitAsync(Patience, Ct);
+
+        // Nine one-tile requests queue behind the running one; each leaves the queue as it is served.
+        Task<float[]>[] others = [.. Enumerable.Range(1, 9).Select(i => RunAsync(batcher, model, Item(i), new BatchOwner($"r{i}"), Ct))];
+        model.Hold.Release(100);
+        await Task.WhenAll([first, .. others]).WaitAsync(Patience, Ct);
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => Item(i)[0]), model.RunInputs.Select(r => r[0]));
+    }
+
+    [Fact]
     public async Task Tenants_take_turns()
     {
         var model = new RecordingModel { Hold = new SemaphoreSlim(0) };
