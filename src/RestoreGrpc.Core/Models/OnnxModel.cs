@@ -14,6 +14,7 @@ internal sealed class OnnxModel : IUpscaleModel, IDisposable
     private readonly OnnxSessionInstance[] _instances;
     private readonly ConcurrentBag<OnnxSessionInstance> _free;
     private readonly SemaphoreSlim _available;
+    private readonly HashSet<RunOptions> _running = [];
 
     public OnnxModel(ModelDescriptor descriptor, IReadOnlyList<OnnxSessionInstance> instances, string executionProvider)
     {
@@ -54,6 +55,11 @@ internal sealed class OnnxModel : IUpscaleModel, IDisposable
         _available.Wait(cancellationToken);
         _free.TryTake(out OnnxSessionInstance? instance);
         using var runOptions = new RunOptions();
+        lock (_running)
+        {
+            _running.Add(runOptions);
+        }
+
         using CancellationTokenRegistration registration = cancellationToken.Register(
             static state => ((RunOptions)state!).Terminate = true,
             runOptions);
@@ -67,13 +73,36 @@ internal sealed class OnnxModel : IUpscaleModel, IDisposable
         }
         finally
         {
+            lock (_running)
+            {
+                _running.Remove(runOptions);
+            }
+
             _free.Add(instance!);
             _available.Release();
         }
     }
 
+    /// <summary>
+    /// Terminates runs in flight and waits for them before the sessions go: a session disposed under a running
+    /// <c>Run</c> is a use-after-free in native code (seen as a crash at shutdown while a cancelled request's tile
+    /// was still running).
+    /// </summary>
     public void Dispose()
     {
+        lock (_running)
+        {
+            foreach (RunOptions run in _running)
+            {
+                run.Terminate = true;
+            }
+        }
+
+        for (int i = 0; i < _instances.Length; i++)
+        {
+            _available.Wait(TimeSpan.FromSeconds(30));
+        }
+
         foreach (OnnxSessionInstance instance in _instances)
         {
             instance.Dispose();

@@ -51,6 +51,28 @@ public sealed class SessionInstanceTests
         Parallel.For(0, 4, _ => model.Run(input, new float[output.Length], 1, 16, 16, Ct));
     }
 
+    [Fact]
+    public async Task Disposing_a_model_terminates_and_waits_for_a_run_in_flight()
+    {
+        string path = SharedAssets.Model("realesr-animevideov3-x4.onnx");
+        ModelCatalog catalog = Catalog(path, IoBindingMode.Never, instances: 1);
+        IUpscaleModel model = await catalog.GetUpscalerAsync("anime", "model", Ct);
+        float[] input = new float[3 * 256 * 256];
+        float[] output = new float[input.Length * 16];
+        using var started = new ManualResetEventSlim();
+        Task run = Task.Run(() =>
+        {
+            started.Set();
+            model.Run(input, output, 1, 256, 256, CancellationToken.None);
+        }, Ct);
+        started.Wait(Ct);
+        await Task.Delay(50, Ct);
+
+        catalog.Dispose(); // must not free the session under the running Run
+        Exception? error = await Record.ExceptionAsync(() => run);
+        Assert.True(error is null or Microsoft.ML.OnnxRuntime.OnnxRuntimeException, error?.ToString());
+    }
+
     private static ModelCatalog Catalog(string path, IoBindingMode binding, int instances) => new(
         new ModelCatalogOptions
         {
