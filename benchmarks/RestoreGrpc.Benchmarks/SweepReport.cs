@@ -85,7 +85,7 @@ internal sealed class SweepReport(string machine, int cores, SweepSettings setti
         if (Contention.Count > 0)
         {
             text.AppendLine();
-            text.AppendLine("| big job | big priority | small requests | idle p50 ms | idle p99 ms | loaded p50 ms | loaded p99 ms | loaded max ms | p99 loaded / idle | big job |");
+            text.AppendLine("| big job | big job asks for | small requests | idle p50 ms | idle p99 ms | loaded p50 ms | loaded p99 ms | loaded max ms | p99 loaded / idle | big job |");
             text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
             foreach (ContentionResult r in Contention)
             {

@@ -110,7 +110,7 @@ public sealed partial class RestorationPipeline
 
         TilePlan? plan = model is null ? null : RestoreTelemetry.Traced(RestoreStages.Plan, () => PlanFor(input.Width, input.Height, model, settings));
 
-        var job = new Job(model, plan, restorer, selected, faceSettings, outputWidth, outputHeight, clock, new BatchOwner(clock, settings.Tenant, settings.Priority));
+        var job = new Job(model, plan, restorer, selected, faceSettings, outputWidth, outputHeight, clock, new BatchOwner(clock, settings.Tenant, _batcher.PriorityFor(settings.Priority, plan?.Count ?? 0)));
         (Image restored, IReadOnlyList<FaceReport> restoredFaces) = decoded.Pixels switch
         {
             Image<Rgba32> pixels => await RestorePixelsAsync(pixels, input, job, cancellationToken).ConfigureAwait(false),

@@ -199,6 +199,11 @@ public sealed class DynamicBatcher : IDisposable
         }
     }
 
+    /// <summary>The priority a request of <paramref name="tiles"/> tiles is scheduled at
+    /// (<see cref="DynamicBatcherOptions.BatchPriorityAboveTiles"/>).</summary>
+    public SchedulingPriority PriorityFor(SchedulingPriority requested, long tiles) =>
+        Options.BatchPriorityAboveTiles > 0 && tiles > Options.BatchPriorityAboveTiles ? SchedulingPriority.Batch : requested;
+
     /// <summary>Items per run for a model: its catalog entry's <c>MaxBatch</c> when set, else the batcher's.</summary>
     public int MaxBatchFor(IUpscaleModel model)
     {

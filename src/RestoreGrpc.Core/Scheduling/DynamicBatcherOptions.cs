@@ -25,4 +25,11 @@ public sealed record DynamicBatcherOptions
     /// seconds, and without this a small interactive request waits for it.
     /// </summary>
     public bool PreemptBatchPriority { get; init; } = true;
+
+    /// <summary>
+    /// Requests of more tiles than this are scheduled as batch priority even when they ask for interactive, so a
+    /// large image never holds up a small one for long (0: never). Measured on the 2-core CPU: a 256² request behind an
+    /// interactive 4096² job waited 9.9 s (idle 1.0 s); behind the same job at batch priority 1.04 s.
+    /// </summary>
+    public int BatchPriorityAboveTiles { get; init; } = 16;
 }

@@ -65,7 +65,7 @@ public sealed class StreamingRestorer
             }
         }
 
-        var owner = new BatchOwner(job, settings.Tenant, settings.Priority);
+        var owner = new BatchOwner(job, settings.Tenant, _batcher.PriorityFor(settings.Priority, job.Plan.Count));
         return new StreamingSession(job, _registry, _batcher, owner, _options, request.HeldTiles, cancellationToken);
     }
 

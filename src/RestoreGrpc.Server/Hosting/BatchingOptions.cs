@@ -25,6 +25,9 @@ public sealed class BatchingOptions
     /// <summary>Interactive work stops a long-running batch-priority run (which then reruns).</summary>
     public bool PreemptBatchPriority { get; set; } = true;
 
+    /// <summary>Requests of more tiles are scheduled as batch priority (0: never).</summary>
+    public int BatchPriorityAboveTiles { get; set; } = 16;
+
     public DynamicBatcherOptions ToBatcherOptions() => new()
     {
         MaxBatch = Math.Max(1, MaxBatch),
@@ -33,5 +36,6 @@ public sealed class BatchingOptions
         MaxQueuedBytes = Math.Max(1, MaxQueuedMegabytes) * (1L << 20),
         TilesInFlightPerRequest = Math.Max(1, TilesInFlightPerRequest),
         PreemptBatchPriority = PreemptBatchPriority,
+        BatchPriorityAboveTiles = Math.Max(0, BatchPriorityAboveTiles),
     };
 }

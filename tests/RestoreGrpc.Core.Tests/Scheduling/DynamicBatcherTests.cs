@@ -220,6 +220,17 @@ public sealed class DynamicBatcherTests
         Assert.Equal(Enumerable.Range(0, 10).Select(i => Item(i)[0]), model.RunInputs.Select(r => r[0]));
     }
 
+    [Theory]
+    [InlineData(SchedulingPriority.Interactive, 16, 16, SchedulingPriority.Interactive)]
+    [InlineData(SchedulingPriority.Interactive, 16, 17, SchedulingPriority.Batch)]
+    [InlineData(SchedulingPriority.Batch, 16, 1, SchedulingPriority.Batch)]
+    [InlineData(SchedulingPriority.Interactive, 0, 10_000, SchedulingPriority.Interactive)]
+    public void Requests_of_many_tiles_are_scheduled_as_batch_work(SchedulingPriority requested, int threshold, long tiles, SchedulingPriority expected)
+    {
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { BatchPriorityAboveTiles = threshold });
+        Assert.Equal(expected, batcher.PriorityFor(requested, tiles));
+    }
+
     [Fact]
     public async Task Tenants_take_turns()
     {
