@@ -250,6 +250,14 @@ public sealed class DynamicBatcher : IDisposable
         victim?.Preempt();
     }
 
+    private bool InteractiveWaiting()
+    {
+        lock (_lock)
+        {
+            return _queues.Values.Any(q => q.HasInteractive);
+        }
+    }
+
     /// <summary>Puts a stopped batch's items back at the front of their queue, in order, outside admission.</summary>
     private void Requeue(ShapeKey key, List<Pending> batch)
     {
@@ -369,6 +377,13 @@ public sealed class DynamicBatcher : IDisposable
             for (int i = 0; !single && i < batch.Count; i++)
             {
                 batch[i].Input.AsSpan(0, inputLength).CopyTo(input.AsSpan(i * inputLength));
+            }
+
+            // A batch-priority batch formed just before interactive work arrived yields before it starts.
+            if (running.AllBatchPriority && Options.PreemptBatchPriority && InteractiveWaiting())
+            {
+                running.Preempt();
+                running.Abandoned.ThrowIfCancellationRequested();
             }
 
             long started = Stopwatch.GetTimestamp();
