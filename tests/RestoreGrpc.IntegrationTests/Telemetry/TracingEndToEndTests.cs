@@ -45,6 +45,7 @@ public sealed class TracingEndToEndTests
         await using (LoopbackServer server = await LoopbackServer.StartAsync(
             $"--OTEL_EXPORTER_OTLP_ENDPOINT={dashboard.OtlpEndpoint}",
             // The two calls' tiles have one shape; a long batching delay lets them meet in one batch.
+            "--Restore:Batching:MaxBatch=4",
             "--Restore:Batching:MaxDelayMs=3000"))
         {
             traceIds = await Task.WhenAll(Enumerable.Range(0, 2).Select(async i =>
