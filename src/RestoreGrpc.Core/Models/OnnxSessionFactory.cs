@@ -31,6 +31,14 @@ public sealed partial class OnnxSessionFactory
     /// </summary>
     public bool UsesCuda()
     {
+        lock (_probeLock)
+        {
+            if (_cudaWorks is { } known)
+            {
+                return known && _options.ExecutionProvider != ExecutionProviderPreference.Cpu;
+            }
+        }
+
         using var probe = new SessionOptions();
         return TryAppendCuda(probe);
     }
