@@ -34,7 +34,7 @@ internal static class SchedulerSweep
         using var gpu = new GpuSampler();
         Console.WriteLine($"input {width}x{height}, model {settings.Model}, provider {settings.Provider}, {Environment.ProcessorCount} cores, GPU sampling {(gpu.Available ? "on" : "off")}");
 
-        string modelPath = Path.Combine(settings.ModelsDirectory, settings.Model + ".onnx");
+        string modelPath = settings.ModelPath;
         foreach (int batch in File.Exists(modelPath) ? settings.RawBatches : [])
         {
             foreach (bool binding in new[] { false, true })

@@ -5,6 +5,7 @@ namespace RestoreGrpc.Benchmarks;
 /// <summary>
 /// <c>--sweep</c> settings: <c>--models DIR --image FILE --crop 256 --clients 1,2,4,8,16 --seconds 10
 /// --max-batch 4 --raw-batches 1,4 --threads 0 --provider Auto --format png --out DIR [--contention 4096]</c>.
+/// <c>--model nearest-x4</c> serves <see cref="OverheadModel"/>: the server's own cost per image.
 /// </summary>
 internal sealed record SweepSettings(
     string ModelsDirectory,
@@ -34,7 +35,7 @@ internal sealed record SweepSettings(
         int Int(string name, string fallback) => int.Parse(Get(name, fallback), CultureInfo.InvariantCulture);
         int[] List(string name, string fallback) => Get(name, fallback).Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
 
-        return new SweepSettings(
+        var settings = new SweepSettings(
             Path.GetFullPath(Get("--models", "../shared/models")),
             Get("--model", "realesr-general-x4v3"),
             Path.GetFullPath(Get("--image", "../shared/images/astronaut.png")),
@@ -50,5 +51,16 @@ internal sealed record SweepSettings(
             Int("--contention", "0"),
             Int("--contention-requests", "10"),
             Get("--server-args", string.Empty));
+        if (settings.Model != OverheadModel.Name)
+        {
+            return settings;
+        }
+
+        // The near-free stand-in model: written to a scratch folder and added to the server's catalog.
+        string path = OverheadModel.Write(Path.Combine(Path.GetTempPath(), "restoregrpc-bench"));
+        return settings with { ModelPath = path, ExtraServerArgs = string.Join(' ', [settings.ExtraServerArgs, .. OverheadModel.ServerArguments(path)]) };
     }
+
+    /// <summary>The model file raw ONNX Runtime runs (the catalog's file for real models).</summary>
+    public string ModelPath { get; init; } = Path.Combine(ModelsDirectory, Model + ".onnx");
 }

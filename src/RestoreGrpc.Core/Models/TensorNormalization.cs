@@ -35,6 +35,9 @@ public readonly struct TensorNormalization
     /// <summary>Tensor channel holding image channel <paramref name="rgbChannel"/> (0 = R).</summary>
     public int TensorChannel(int rgbChannel) => Order == ColorOrder.Bgr ? 2 - rgbChannel : rgbChannel;
 
+    /// <summary>The mean subtracted from tensor channel <paramref name="tensorChannel"/>.</summary>
+    public float Mean(int tensorChannel) => _mean[tensorChannel];
+
     public float ToModel(float scaled, int tensorChannel) => (scaled * Gain) + Offset - _mean[tensorChannel];
 
     public float FromModel(float value, int tensorChannel) => (value + _mean[tensorChannel] - Offset) / Gain;

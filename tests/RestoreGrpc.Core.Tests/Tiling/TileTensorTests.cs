@@ -110,4 +110,52 @@ public sealed class TileTensorTests
         Assert.Equal(65535, output[0, 0].R);
         Assert.Equal(0, output[0, 0].G);
     }
+
+    public static TheoryData<InputRange, ColorOrder, bool> Normalizations() => new()
+    {
+        { InputRange.ZeroToOne, ColorOrder.Rgb, false },
+        { InputRange.MinusOneToOne, ColorOrder.Bgr, false },
+        { InputRange.ZeroTo255, ColorOrder.Bgr, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Normalizations))]
+    public void Eight_bit_fast_path_writes_exactly_what_the_general_path_writes(InputRange range, ColorOrder order, bool mean)
+    {
+        // ×4 tiles with margins whose cores are not a multiple of the vector width: both the vector loop and the
+        // scalar tail run. Values span beyond the clamp range on both sides, plus NaN and infinities.
+        var plan = TilePlan.Create(45, 29, new TilePlanOptions(16, 3, 4));
+        var normalization = new TensorNormalization(range, order, mean ? [104f, 117f, 123f] : null);
+        var random = new Random(7);
+        float low = normalization.ToModel(-0.3f, 0);
+        float high = normalization.ToModel(1.3f, 0);
+        float[] tensor = new float[3 * plan.WindowWidth * plan.WindowHeight * 16];
+        for (int i = 0; i < tensor.Length; i++)
+        {
+            tensor[i] = low + (random.NextSingle() * (high - low));
+        }
+
+        tensor[5] = float.NaN;
+        tensor[6] = float.PositiveInfinity;
+        tensor[7] = float.NegativeInfinity;
+        using var fast = new Image<Rgba32>(plan.OutputWidth, plan.OutputHeight);
+        using var general = new Image<Rgba32>(plan.OutputWidth, plan.OutputHeight);
+        foreach (Tile tile in plan.Tiles)
+        {
+            TileTensorWriter.WriteRgba32(tensor, plan, tile, normalization, fast);
+            TileTensorWriter.WriteAnyPixel(tensor, plan, tile, normalization, general);
+        }
+
+        int clamped = 0;
+        for (int y = 0; y < plan.OutputHeight; y++)
+        {
+            for (int x = 0; x < plan.OutputWidth; x++)
+            {
+                Assert.True(general[x, y] == fast[x, y], $"pixel ({x},{y}): general {general[x, y]}, fast {fast[x, y]}");
+                clamped += fast[x, y].R is 0 or 255 ? 1 : 0;
+            }
+        }
+
+        Assert.InRange(clamped, plan.OutputWidth * plan.OutputHeight / 20, plan.OutputWidth * plan.OutputHeight / 2);
+    }
 }
