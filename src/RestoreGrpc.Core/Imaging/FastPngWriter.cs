@@ -12,14 +12,20 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace RestoreGrpc.Core.Imaging;
 
 /// <summary>
-/// Writes 8-bit RGB and RGBA PNGs with the runtime's zlib-ng (<see cref="ZLibStream"/>) and the Up filter. Measured
-/// on a 1024² photo: 27 ms and 1.39 MB at zlib level 2, against ImageSharp 2's managed deflate at level 1 with Paeth:
-/// 82 ms and 1.37 MB. Encoding is the largest per-request cost after inference for small images, so it bounds how
-/// many images a fast GPU can be fed. Other layouts (gray, 16-bit) go to ImageSharp's encoder.
+/// Writes 8-bit RGB and RGBA PNGs with the runtime's zlib-ng (<see cref="DeflateStream"/>) and the Up filter, in
+/// stripes deflated in parallel. Measured on a 1024² photo: 27 ms and 1.39 MB at zlib level 2 in one stream, against
+/// ImageSharp 2's managed deflate at level 1 with Paeth: 82 ms and 1.37 MB; stripes on 2 cores: 2048² 85 → 62 ms.
+/// Encoding is the largest per-request cost after inference for small images, so it bounds how many images a fast GPU
+/// can be fed. Other layouts (gray, 16-bit) go to ImageSharp's encoder.
 /// </summary>
 internal static class FastPngWriter
 {
     private const int IdatChunkBytes = 1 << 20;
+
+    /// <summary>Filtered bytes per independently deflated stripe (a 1024² RGB output makes 12).</summary>
+    private const int StripeBytes = 256 * 1024;
+
+    private const int MinStripeRows = 16;
 
     public static bool CanWrite(Image image, ColorKind color, int bitDepth) =>
         image is Image<Rgba32> && bitDepth == 8 && color is ColorKind.Rgb or ColorKind.Rgba;
@@ -49,50 +55,126 @@ internal static class FastPngWriter
             PngChunk.Write(output, "eXIf"u8, exif);
         }
 
-        using var compressed = new MemoryStream();
-        using (var zlib = new ZLibStream(compressed, new ZLibCompressionOptions { CompressionLevel = Math.Clamp(zlibLevel, 1, 9) }, leaveOpen: true))
+        // The zlib stream: header, the stripes' deflate data in order, Adler-32 of all filtered bytes.
+        Stripe[] stripes = CompressStripes(image, alpha, Math.Clamp(zlibLevel, 1, 9));
+        uint adler = stripes[0].Adler;
+        for (int i = 1; i < stripes.Length; i++)
         {
-            byte[] rows = ArrayPool<byte>.Shared.Rent(3 * (stride + 1));
-            try
-            {
-                Span<byte> previous = rows.AsSpan(0, stride);
-                Span<byte> current = rows.AsSpan(stride, stride);
-                Span<byte> filtered = rows.AsSpan(2 * stride, stride + 1);
-                previous.Clear();
-                for (int y = 0; y < image.Height; y++)
-                {
-                    Span<Rgba32> pixels = image.DangerousGetPixelRowMemory(y).Span;
-                    if (alpha)
-                    {
-                        MemoryMarshal.AsBytes(pixels).CopyTo(current);
-                    }
-                    else
-                    {
-                        PixelOperations<Rgba32>.Instance.ToRgb24Bytes(image.GetConfiguration(), pixels, current, pixels.Length);
-                    }
-
-                    filtered[0] = 2; // Up: each byte minus the byte above it
-                    SubtractBytes(current, previous, filtered[1..]);
-                    zlib.Write(filtered);
-                    Span<byte> swap = previous;
-                    previous = current;
-                    current = swap;
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(rows);
-            }
+            adler = Adler32.Combine(adler, stripes[i].Adler, stripes[i].RawBytes);
         }
 
-        ReadOnlySpan<byte> data = compressed.GetBuffer().AsSpan(0, (int)compressed.Length);
-        for (int offset = 0; offset < data.Length; offset += IdatChunkBytes)
+        Span<byte> trailer = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(trailer, adler);
+        stripes[^1].Data.Write(trailer);
+        for (int i = 0; i < stripes.Length; i++)
         {
-            PngChunk.Write(output, "IDAT"u8, data.Slice(offset, Math.Min(IdatChunkBytes, data.Length - offset)));
+            Stripe stripe = stripes[i];
+            ReadOnlySpan<byte> data = stripe.Data.GetBuffer().AsSpan(0, stripe.Length + (i == stripes.Length - 1 ? trailer.Length : 0));
+            for (int offset = 0; offset < data.Length; offset += IdatChunkBytes)
+            {
+                PngChunk.Write(output, "IDAT"u8, data.Slice(offset, Math.Min(IdatChunkBytes, data.Length - offset)));
+            }
+
+            stripe.Data.Dispose();
         }
 
         PngChunk.Write(output, "IEND"u8, []);
         return output.ToArray();
+    }
+
+    /// <summary>
+    /// Filters and deflates horizontal stripes of about <see cref="StripeBytes"/> on the thread pool, pigz-style: every
+    /// stripe but the last ends in a sync flush (an empty stored block, byte-aligned) instead of a final block, so the
+    /// stripes concatenate into one valid deflate stream. A stripe cannot refer back into the one before it, which
+    /// costs a fraction of a percent in size.
+    /// </summary>
+    private static Stripe[] CompressStripes(Image<Rgba32> image, bool alpha, int level)
+    {
+        int stride = image.Width * (alpha ? 4 : 3);
+        int rowsPerStripe = Math.Max(MinStripeRows, StripeBytes / (stride + 1));
+        int count = (image.Height + rowsPerStripe - 1) / rowsPerStripe;
+        var stripes = new Stripe[count];
+        Parallel.For(0, count, i =>
+        {
+            int first = i * rowsPerStripe;
+            stripes[i] = CompressStripe(image, alpha, level, first, Math.Min(image.Height, first + rowsPerStripe), last: i == count - 1);
+        });
+        return stripes;
+    }
+
+    private static Stripe CompressStripe(Image<Rgba32> image, bool alpha, int level, int firstRow, int endRow, bool last)
+    {
+        int stride = image.Width * (alpha ? 4 : 3);
+        var data = new MemoryStream(((endRow - firstRow) * stride / 2) + 1024);
+        if (firstRow == 0)
+        {
+            data.Write([0x78, 0x5E]); // zlib header: deflate, 32 KiB window, "fast" level
+        }
+
+        byte[] rows = ArrayPool<byte>.Shared.Rent(3 * (stride + 1));
+        uint adler = Adler32.Initial;
+        int length;
+        try
+        {
+            Span<byte> previous = rows.AsSpan(0, stride);
+            Span<byte> current = rows.AsSpan(stride, stride);
+            Span<byte> filtered = rows.AsSpan(2 * stride, stride + 1);
+            if (firstRow == 0)
+            {
+                previous.Clear();
+            }
+            else
+            {
+                ReadRow(image, firstRow - 1, alpha, previous);
+            }
+
+            using (var deflate = new DeflateStream(data, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
+            {
+                for (int y = firstRow; y < endRow; y++)
+                {
+                    ReadRow(image, y, alpha, current);
+                    filtered[0] = 2; // Up: each byte minus the byte above it
+                    SubtractBytes(current, previous, filtered[1..]);
+                    adler = Adler32.Update(adler, filtered);
+                    deflate.Write(filtered);
+                    Span<byte> swap = previous;
+                    previous = current;
+                    current = swap;
+                }
+
+                // Flush is zlib's Z_SYNC_FLUSH; what Dispose adds after it (the final block) is kept only for the last stripe.
+                deflate.Flush();
+                length = (int)data.Length;
+            }
+
+            if (last)
+            {
+                length = (int)data.Length;
+            }
+            else
+            {
+                data.SetLength(length);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rows);
+        }
+
+        return new Stripe(data, length, adler, (long)(endRow - firstRow) * (stride + 1));
+    }
+
+    private static void ReadRow(Image<Rgba32> image, int y, bool alpha, Span<byte> row)
+    {
+        Span<Rgba32> pixels = image.DangerousGetPixelRowMemory(y).Span;
+        if (alpha)
+        {
+            MemoryMarshal.AsBytes(pixels).CopyTo(row);
+        }
+        else
+        {
+            PixelOperations<Rgba32>.Instance.ToRgb24Bytes(image.GetConfiguration(), pixels, row, pixels.Length);
+        }
     }
 
     /// <summary>Resolution (<c>pHYs</c>) and gamma (<c>gAMA</c>) as ImageSharp's encoder writes them.</summary>
@@ -138,4 +220,8 @@ internal static class FastPngWriter
             result[i] = (byte)(current[i] - above[i]);
         }
     }
+
+    /// <summary>One stripe's deflate data (<see cref="Length"/> bytes of <see cref="Data"/>) and the Adler-32 of its
+    /// <see cref="RawBytes"/> filtered bytes.</summary>
+    private sealed record Stripe(MemoryStream Data, int Length, uint Adler, long RawBytes);
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Compression;
 using System.IO.Hashing;
 using RestoreGrpc.Core.Imaging;
 using RestoreGrpc.TestSupport;
@@ -63,6 +64,87 @@ public sealed class FastPngWriterTests
         // PNG stores pixels per metre: 300 dpi is 11811 per metre.
         Assert.Equal(SixLabors.ImageSharp.Metadata.PixelResolutionUnit.PixelsPerMeter, again.Pixels.Metadata.ResolutionUnits);
         Assert.Equal(300 / 0.0254, again.Pixels.Metadata.HorizontalResolution, 1.0);
+    }
+
+    [Fact]
+    public void Stripes_deflated_in_parallel_form_one_zlib_stream_with_the_right_checksum()
+    {
+        // 512² RGB is four stripes, RGBA five: each ends in a sync flush, only the last in a final block.
+        using DecodedImage source = ImageDecoder.Decode(File.ReadAllBytes(SharedAssets.Image("astronaut.png")), Limits);
+        foreach (bool alpha in new[] { false, true })
+        {
+            EncodedImage encoded = ImageEncoder.Encode(
+                source.Pixels,
+                source.Description with { Format = ImageFormatKind.Png, Color = alpha ? ColorKind.Rgba : ColorKind.Rgb, HasAlpha = alpha },
+                null,
+                null,
+                new EncodeSettings(ImageFormatKind.Png));
+            byte[] zlib = Idat(encoded.Bytes);
+
+            // The runtime's zlib inflates it to the end and checks the Adler-32 trailer itself.
+            using var inflated = new MemoryStream();
+            using (var inflate = new ZLibStream(new MemoryStream(zlib), CompressionMode.Decompress))
+            {
+                inflate.CopyTo(inflated);
+            }
+
+            int stride = (source.Pixels.Width * (alpha ? 4 : 3)) + 1;
+            Assert.Equal(source.Pixels.Height * stride, inflated.Length);
+            Assert.Equal(AdlerByDefinition(inflated.ToArray()), BinaryPrimitives.ReadUInt32BigEndian(zlib.AsSpan(zlib.Length - 4)));
+
+            // A wrong checksum is refused, so the check above is real.
+            zlib[^1] ^= 1;
+            Assert.Throws<InvalidDataException>(() => new ZLibStream(new MemoryStream(zlib), CompressionMode.Decompress).CopyTo(Stream.Null));
+        }
+    }
+
+    [Fact]
+    public void Adler32_combines_pieces_into_the_checksum_of_the_whole()
+    {
+        Assert.Equal(0x11E60398u, Adler32.Update(Adler32.Initial, "Wikipedia"u8)); // the textbook example
+        var random = new Random(3);
+        byte[] data = new byte[200_000];
+        random.NextBytes(data);
+        data.AsSpan(0, 70_000).Fill(255); // the largest sums
+        uint whole = AdlerByDefinition(data);
+        Assert.Equal(whole, Adler32.Update(Adler32.Initial, data));
+        foreach (int cut in new[] { 0, 1, 5552, 65521, 70_000, 199_999, 200_000 })
+        {
+            uint first = Adler32.Update(Adler32.Initial, data.AsSpan(0, cut));
+            uint second = Adler32.Update(Adler32.Initial, data.AsSpan(cut));
+            Assert.Equal(whole, Adler32.Combine(first, second, data.Length - cut));
+        }
+    }
+
+    /// <summary>RFC 1950's definition, reduced at every byte.</summary>
+    private static uint AdlerByDefinition(byte[] data)
+    {
+        uint a = 1, b = 0;
+        foreach (byte value in data)
+        {
+            a = (a + value) % 65521;
+            b = (b + a) % 65521;
+        }
+
+        return (b << 16) | a;
+    }
+
+    /// <summary>The IDAT chunks' data, concatenated: the zlib stream.</summary>
+    private static byte[] Idat(byte[] png)
+    {
+        var zlib = new MemoryStream();
+        for (int offset = 8; offset < png.Length;)
+        {
+            int length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(offset));
+            if (png.AsSpan(offset + 4, 4).SequenceEqual("IDAT"u8))
+            {
+                zlib.Write(png, offset + 8, length);
+            }
+
+            offset += 12 + length;
+        }
+
+        return zlib.ToArray();
     }
 
     /// <summary>Walks the chunks, checking each CRC-32; returns their types in order.</summary>
