@@ -66,10 +66,9 @@ internal static class FastPngWriter
         Span<byte> trailer = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(trailer, adler);
         stripes[^1].Data.Write(trailer);
-        for (int i = 0; i < stripes.Length; i++)
+        foreach (Stripe stripe in stripes)
         {
-            Stripe stripe = stripes[i];
-            ReadOnlySpan<byte> data = stripe.Data.GetBuffer().AsSpan(0, stripe.Length + (i == stripes.Length - 1 ? trailer.Length : 0));
+            ReadOnlySpan<byte> data = stripe.Data.GetBuffer().AsSpan(0, (int)stripe.Data.Length);
             for (int offset = 0; offset < data.Length; offset += IdatChunkBytes)
             {
                 PngChunk.Write(output, "IDAT"u8, data.Slice(offset, Math.Min(IdatChunkBytes, data.Length - offset)));
@@ -113,7 +112,6 @@ internal static class FastPngWriter
 
         byte[] rows = ArrayPool<byte>.Shared.Rent(3 * (stride + 1));
         uint adler = Adler32.Initial;
-        int length;
         try
         {
             Span<byte> previous = rows.AsSpan(0, stride);
@@ -128,6 +126,7 @@ internal static class FastPngWriter
                 ReadRow(image, firstRow - 1, alpha, previous);
             }
 
+            long flushed;
             using (var deflate = new DeflateStream(data, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
             {
                 for (int y = firstRow; y < endRow; y++)
@@ -142,18 +141,13 @@ internal static class FastPngWriter
                     current = swap;
                 }
 
-                // Flush is zlib's Z_SYNC_FLUSH; what Dispose adds after it (the final block) is kept only for the last stripe.
-                deflate.Flush();
-                length = (int)data.Length;
+                deflate.Flush(); // zlib's Z_SYNC_FLUSH
+                flushed = data.Length;
             }
 
-            if (last)
+            if (!last)
             {
-                length = (int)data.Length;
-            }
-            else
-            {
-                data.SetLength(length);
+                data.SetLength(flushed); // drop the final block that Dispose wrote
             }
         }
         finally
@@ -161,7 +155,7 @@ internal static class FastPngWriter
             ArrayPool<byte>.Shared.Return(rows);
         }
 
-        return new Stripe(data, length, adler, (long)(endRow - firstRow) * (stride + 1));
+        return new Stripe(data, adler, (long)(endRow - firstRow) * (stride + 1));
     }
 
     private static void ReadRow(Image<Rgba32> image, int y, bool alpha, Span<byte> row)
@@ -221,7 +215,6 @@ internal static class FastPngWriter
         }
     }
 
-    /// <summary>One stripe's deflate data (<see cref="Length"/> bytes of <see cref="Data"/>) and the Adler-32 of its
-    /// <see cref="RawBytes"/> filtered bytes.</summary>
-    private sealed record Stripe(MemoryStream Data, int Length, uint Adler, long RawBytes);
+    /// <summary>One stripe's deflate data and the Adler-32 of its <see cref="RawBytes"/> filtered bytes.</summary>
+    private sealed record Stripe(MemoryStream Data, uint Adler, long RawBytes);
 }
