@@ -62,7 +62,7 @@ public sealed partial class RestoreClient
 
     private async Task<StreamSummary> RunStreamAsync(StreamJobState job, CancellationToken cancellationToken)
     {
-        using AsyncDuplexStreamingCall<StreamRequest, StreamResponse> call = _client.RestoreStream(
+        using AsyncDuplexStreamingCall<RestoreStreamRequest, RestoreStreamResponse> call = _client.RestoreStream(
             deadline: DeadlineFor(job.Options),
             cancellationToken: cancellationToken);
         var header = new StreamHeader
@@ -74,10 +74,10 @@ public sealed partial class RestoreClient
             JobId = job.JobId ?? string.Empty,
         };
         header.HeldTiles.AddRange(job.Held.Select(i => (uint)i));
-        await call.RequestStream.WriteAsync(new StreamRequest { Header = header }, cancellationToken).ConfigureAwait(false);
+        await call.RequestStream.WriteAsync(new RestoreStreamRequest { Header = header }, cancellationToken).ConfigureAwait(false);
 
         if (!await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false)
-            || call.ResponseStream.Current.KindCase != StreamResponse.KindOneofCase.Plan)
+            || call.ResponseStream.Current.KindCase != RestoreStreamResponse.KindOneofCase.Plan)
         {
             throw new InvalidOperationException("the server did not answer the stream header with a tile plan");
         }
@@ -112,7 +112,7 @@ public sealed partial class RestoreClient
     }
 
     private static async Task SendTilesAsync(
-        IClientStreamWriter<StreamRequest> requests,
+        IClientStreamWriter<RestoreStreamRequest> requests,
         ITileSource source,
         TilePlan plan,
         int[] pending,
@@ -137,7 +137,7 @@ public sealed partial class RestoreClient
                     throw;
                 }
 
-                if (!await TryWriteAsync(requests, new StreamRequest { Tile = new InputTile { Index = (uint)index, Pixels = ByteString.CopyFrom(window, 0, windowBytes) } }, stop.Token).ConfigureAwait(false))
+                if (!await TryWriteAsync(requests, new RestoreStreamRequest { Tile = new InputTile { Index = (uint)index, Pixels = ByteString.CopyFrom(window, 0, windowBytes) } }, stop.Token).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -159,7 +159,7 @@ public sealed partial class RestoreClient
     }
 
     /// <summary>Writes one message; false when the call has broken (the receive side then reports the status).</summary>
-    private static async Task<bool> TryWriteAsync(IClientStreamWriter<StreamRequest> requests, StreamRequest request, CancellationToken cancellationToken)
+    private static async Task<bool> TryWriteAsync(IClientStreamWriter<RestoreStreamRequest> requests, RestoreStreamRequest request, CancellationToken cancellationToken)
     {
         try
         {
@@ -173,7 +173,7 @@ public sealed partial class RestoreClient
     }
 
     private static async Task<StreamSummary> ReceiveTilesAsync(
-        IAsyncStreamReader<StreamResponse> responses,
+        IAsyncStreamReader<RestoreStreamResponse> responses,
         StreamJobState job,
         TilePlan plan,
         SemaphoreSlim credit,
@@ -187,10 +187,10 @@ public sealed partial class RestoreClient
         {
             while (await responses.MoveNext(cancellationToken).ConfigureAwait(false))
             {
-                StreamResponse response = responses.Current;
+                RestoreStreamResponse response = responses.Current;
                 switch (response.KindCase)
                 {
-                    case StreamResponse.KindOneofCase.Tile:
+                    case RestoreStreamResponse.KindOneofCase.Tile:
                         OutputTile part = response.Tile;
                         if ((int)part.Index != current)
                         {
@@ -215,10 +215,10 @@ public sealed partial class RestoreClient
                         }
 
                         break;
-                    case StreamResponse.KindOneofCase.Credit:
+                    case RestoreStreamResponse.KindOneofCase.Credit:
                         credit.Release((int)response.Credit.Tiles);
                         break;
-                    case StreamResponse.KindOneofCase.Summary:
+                    case RestoreStreamResponse.KindOneofCase.Summary:
                         return job.Held.Count == plan.Count
                             ? response.Summary
                             : throw new InvalidOperationException($"the server ended job {job.JobId} with {plan.Count - job.Held.Count} tiles missing");

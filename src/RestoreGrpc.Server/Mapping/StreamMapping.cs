@@ -20,10 +20,10 @@ internal static class StreamMapping
         string.IsNullOrEmpty(header.JobId) ? null : header.JobId,
         header.HeldTiles.Select(i => (int)Math.Min(i, int.MaxValue)).Distinct().ToList());
 
-    public static StreamResponse ToPlan(StreamingSession session, TimeSpan resumeWindow)
+    public static RestoreStreamResponse ToPlan(StreamingSession session, TimeSpan resumeWindow)
     {
         TilePlan plan = session.Job.Plan;
-        return new StreamResponse
+        return new RestoreStreamResponse
         {
             Plan = new StreamPlan
             {
@@ -47,7 +47,7 @@ internal static class StreamMapping
         };
     }
 
-    public static StreamResponse ToProgress(StreamProgressInfo progress) => new()
+    public static RestoreStreamResponse ToProgress(StreamProgressInfo progress) => new()
     {
         Progress = new StreamProgress
         {
@@ -58,7 +58,7 @@ internal static class StreamMapping
         },
     };
 
-    public static StreamResponse ToSummary(StreamSummaryInfo summary) => new()
+    public static RestoreStreamResponse ToSummary(StreamSummaryInfo summary) => new()
     {
         Summary = new StreamSummary
         {

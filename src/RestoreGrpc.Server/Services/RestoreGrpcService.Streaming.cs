@@ -13,7 +13,7 @@ namespace RestoreGrpc.Server.Services;
 /// concurrently until every pending tile is back, and a summary ends the stream.</summary>
 internal sealed partial class RestoreGrpcService
 {
-    public override async Task RestoreStream(IAsyncStreamReader<StreamRequest> requestStream, IServerStreamWriter<StreamResponse> responseStream, ServerCallContext context)
+    public override async Task RestoreStream(IAsyncStreamReader<RestoreStreamRequest> requestStream, IServerStreamWriter<RestoreStreamResponse> responseStream, ServerCallContext context)
     {
         StreamingRestorer streaming = context.GetHttpContext().RequestServices.GetRequiredService<StreamingRestorer>();
         if (!await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
@@ -21,7 +21,7 @@ internal sealed partial class RestoreGrpcService
             throw new InvalidRequestException(StreamFields.Header, "the stream ended before its header");
         }
 
-        if (requestStream.Current.KindCase != StreamRequest.KindOneofCase.Header)
+        if (requestStream.Current.KindCase != RestoreStreamRequest.KindOneofCase.Header)
         {
             throw new InvalidRequestException(StreamFields.Header, $"must be the first message (got {requestStream.Current.KindCase} first)");
         }
@@ -47,7 +47,7 @@ internal sealed partial class RestoreGrpcService
         }
     }
 
-    private static async Task ExchangeTilesAsync(IAsyncStreamReader<StreamRequest> requests, IServerStreamWriter<StreamResponse> responses, StreamingSession session)
+    private static async Task ExchangeTilesAsync(IAsyncStreamReader<RestoreStreamRequest> requests, IServerStreamWriter<RestoreStreamResponse> responses, StreamingSession session)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(session.Stopping);
         Task receiving = ReceiveTilesAsync(requests, session, stop.Token);
@@ -86,7 +86,7 @@ internal sealed partial class RestoreGrpcService
     /// <summary>After a protocol violation, reads (and drops) what the client is still sending, until it half-closes
     /// or briefly at most: ending a call whose request body is unread resets the HTTP/2 stream, and a client may
     /// then see the reset instead of the status that says what it did wrong.</summary>
-    private static async Task DrainAsync(IAsyncStreamReader<StreamRequest> requests, CancellationToken stopping)
+    private static async Task DrainAsync(IAsyncStreamReader<RestoreStreamRequest> requests, CancellationToken stopping)
     {
         using var drain = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         drain.CancelAfter(TimeSpan.FromSeconds(2));
@@ -101,17 +101,17 @@ internal sealed partial class RestoreGrpcService
         }
     }
 
-    private static async Task ReceiveTilesAsync(IAsyncStreamReader<StreamRequest> requests, StreamingSession session, CancellationToken cancellationToken)
+    private static async Task ReceiveTilesAsync(IAsyncStreamReader<RestoreStreamRequest> requests, StreamingSession session, CancellationToken cancellationToken)
     {
         while (await requests.MoveNext(cancellationToken).ConfigureAwait(false))
         {
-            StreamRequest request = requests.Current;
+            RestoreStreamRequest request = requests.Current;
             switch (request.KindCase)
             {
-                case StreamRequest.KindOneofCase.Tile:
+                case RestoreStreamRequest.KindOneofCase.Tile:
                     session.Accept((int)Math.Min(request.Tile.Index, int.MaxValue), request.Tile.Pixels.Memory);
                     break;
-                case StreamRequest.KindOneofCase.Header:
+                case RestoreStreamRequest.KindOneofCase.Header:
                     throw new InvalidRequestException(StreamFields.Header, "was sent twice; a stream has one header");
                 default:
                     throw new InvalidRequestException(StreamFields.Tile, "an empty message (neither header nor tile)");
@@ -121,7 +121,7 @@ internal sealed partial class RestoreGrpcService
         session.InputEnded();
     }
 
-    private static async Task SendTilesAsync(IServerStreamWriter<StreamResponse> responses, StreamingSession session, CancellationToken cancellationToken)
+    private static async Task SendTilesAsync(IServerStreamWriter<RestoreStreamResponse> responses, StreamingSession session, CancellationToken cancellationToken)
     {
         int bytesPerPixel = session.Job.Format.BytesPerPixel;
         byte[] buffer = [];
@@ -145,7 +145,7 @@ internal sealed partial class RestoreGrpcService
                         var rect = tile.WritePart(part, buffer);
                         // WriteAsync serialises the message before it completes, so the buffer is free again after it.
                         await responses.WriteAsync(
-                            new StreamResponse
+                            new RestoreStreamResponse
                             {
                                 Tile = new OutputTile
                                 {
@@ -165,7 +165,7 @@ internal sealed partial class RestoreGrpcService
                 StreamProgressInfo progress = session.MarkSent(tile);
                 if (progress.CreditGranted > 0)
                 {
-                    await responses.WriteAsync(new StreamResponse { Credit = new CreditGrant { Tiles = (uint)progress.CreditGranted } }, CancellationToken.None).ConfigureAwait(false);
+                    await responses.WriteAsync(new RestoreStreamResponse { Credit = new CreditGrant { Tiles = (uint)progress.CreditGranted } }, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 await responses.WriteAsync(StreamMapping.ToProgress(progress), CancellationToken.None).ConfigureAwait(false);

@@ -103,7 +103,7 @@ public sealed class StreamingProtocolTests(ServerFixture fixture) : IClassFixtur
         Assert.Equal([0u], received);
         using var resumed = Raw.RestoreStream(cancellationToken: Ct);
         var header = new StreamHeader { JobId = jobId, HeldTiles = { 0 } };
-        await resumed.RequestStream.WriteAsync(new StreamRequest { Header = header }, Ct);
+        await resumed.RequestStream.WriteAsync(new RestoreStreamRequest { Header = header }, Ct);
         Assert.True(await resumed.ResponseStream.MoveNext(Ct));
         StreamPlan again = resumed.ResponseStream.Current.Plan;
         Assert.Equal(jobId, again.JobId);
@@ -116,13 +116,13 @@ public sealed class StreamingProtocolTests(ServerFixture fixture) : IClassFixtur
     {
         using (var call = Raw.RestoreStream(cancellationToken: Ct))
         {
-            await call.RequestStream.WriteAsync(new StreamRequest { Header = Header(new RestoreOptions { Task = RestoreTask.Faces }) }, Ct);
+            await call.RequestStream.WriteAsync(new RestoreStreamRequest { Header = Header(new RestoreOptions { Task = RestoreTask.Faces }) }, Ct);
             await AssertRejectedAsync(call, StatusCode.InvalidArgument, StreamFields.Task, "whole image");
         }
 
         using (var call = Raw.RestoreStream(cancellationToken: Ct))
         {
-            await call.RequestStream.WriteAsync(new StreamRequest { Header = Header(new RestoreOptions { Model = "builtin-lanczos-x4", Scale = 2 }) }, Ct);
+            await call.RequestStream.WriteAsync(new RestoreStreamRequest { Header = Header(new RestoreOptions { Model = "builtin-lanczos-x4", Scale = 2 }) }, Ct);
             await AssertRejectedAsync(call, StatusCode.InvalidArgument, "options.scale", "native scale");
         }
     }
@@ -135,7 +135,7 @@ public sealed class StreamingProtocolTests(ServerFixture fixture) : IClassFixtur
         var header = Header(options);
         header.Width = 4096;
         header.Height = 4096;
-        await call.RequestStream.WriteAsync(new StreamRequest { Header = header }, Ct);
+        await call.RequestStream.WriteAsync(new RestoreStreamRequest { Header = header }, Ct);
         await AssertRejectedAsync(call, StatusCode.InvalidArgument, "options.tiling.tile_size", "at most");
     }
 
@@ -143,7 +143,7 @@ public sealed class StreamingProtocolTests(ServerFixture fixture) : IClassFixtur
     public async Task Resuming_an_unknown_job_is_not_found()
     {
         using var call = Raw.RestoreStream(cancellationToken: Ct);
-        await call.RequestStream.WriteAsync(new StreamRequest { Header = new StreamHeader { JobId = "no-such-job" } }, Ct);
+        await call.RequestStream.WriteAsync(new RestoreStreamRequest { Header = new StreamHeader { JobId = "no-such-job" } }, Ct);
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(Ct));
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
         Assert.Equal("no-such-job", error.GetRpcStatus()?.GetDetail<ResourceInfo>()?.ResourceName);
@@ -187,19 +187,19 @@ public sealed class StreamingProtocolTests(ServerFixture fixture) : IClassFixtur
         PixelFormat = new PixelFormat { BitDepth = 8, Channels = 3 },
     };
 
-    private static StreamRequest Tile(int index, int bytes) =>
+    private static RestoreStreamRequest Tile(int index, int bytes) =>
         new() { Tile = new InputTile { Index = (uint)index, Pixels = ByteString.CopyFrom(new byte[bytes]) } };
 
     private static int WindowBytes(StreamPlan plan) => (int)(plan.WindowWidth * plan.WindowHeight * 3);
 
-    private static async Task<StreamPlan> OpenAsync(AsyncDuplexStreamingCall<StreamRequest, StreamResponse> call)
+    private static async Task<StreamPlan> OpenAsync(AsyncDuplexStreamingCall<RestoreStreamRequest, RestoreStreamResponse> call)
     {
-        await call.RequestStream.WriteAsync(new StreamRequest { Header = Header() }, Ct);
+        await call.RequestStream.WriteAsync(new RestoreStreamRequest { Header = Header() }, Ct);
         Assert.True(await call.ResponseStream.MoveNext(Ct));
         return call.ResponseStream.Current.Plan ?? throw new InvalidOperationException("no plan");
     }
 
-    private async Task AssertRejectedAsync(AsyncDuplexStreamingCall<StreamRequest, StreamResponse> call, StatusCode code, string field, string? says = null)
+    private async Task AssertRejectedAsync(AsyncDuplexStreamingCall<RestoreStreamRequest, RestoreStreamResponse> call, StatusCode code, string field, string? says = null)
     {
         // A client done sending half-closes; the server then answers with the status, not a stream reset.
         await call.RequestStream.CompleteAsync();
