@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Builds and runs every test project, then prints one line from the TRX results:
-#   N passed, N failed, N skipped
+# The README's test command, and what CI runs (.ci/run calls it): the same steps locally and in CI.
+#  1. scripts/prerequisites.sh says which system packages the tests need and installs the missing ones.
+#  2. Every .NET test project (dotnet test, TRX results).
+#  3. Every other language's suite: each executable clients/*/test.sh, which prints its own closing line
+#     "N passed, N failed, N skipped" last.
+# Then one line for all of them: N passed, N failed, N skipped.
 # Tests that need ../shared (real models and images) skip with a reason when it is absent, and fail under CI=true.
-# Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Tiling").
+# Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Tiling"); with arguments the other
+# languages' suites are not run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+
+scripts/prerequisites.sh
 
 results="TestResults"
 rm -rf "$results"
@@ -23,9 +30,30 @@ for trx in "$results"/*.trx; do
 done
 
 if [ "$files" -eq 0 ]; then
-  echo "no test results were written (build failure?)"
-  echo "0 passed, 1 failed"
-  exit 1
+  echo "no .NET test results were written (build failure?)"
+  failed=$((failed + 1))
+fi
+echo ".NET: $passed passed, $failed failed, $skipped skipped"
+
+if [ $# -eq 0 ]; then
+  for suite in clients/*/test.sh; do
+    [ -x "$suite" ] || continue
+    echo "== $suite"
+    log=$(mktemp)
+    "$suite" 2>&1 | tee "$log"
+    suite_status=${PIPESTATUS[0]}
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+    rm -f "$log"
+    if [ -z "$line" ]; then
+      echo "$suite printed no closing line (exit $suite_status)"
+      failed=$((failed + 1)); status=1
+      continue
+    fi
+    p=$(echo "$line" | grep -o '^[0-9]*'); f=$(echo "$line" | grep -o '[0-9]* failed' | grep -o '[0-9]*')
+    s=$(echo "$line" | grep -o '[0-9]* skipped' | grep -o '[0-9]*' || echo 0)
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + ${s:-0}))
+    [ "$suite_status" -eq 0 ] || status=1
+  done
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

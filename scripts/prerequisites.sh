@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite needs, saying first what and why. Called by scripts/test.sh, so the
+# README's test command does the same locally as in CI. Each line of the table: Debian package, a command or file
+# that shows it is already there, and why the tests need it. Nothing is installed when everything is present;
+# without root or apt-get it only lists what is missing (tests that need it then skip, or fail under CI=true).
+set -uo pipefail
+
+# package | present when this command exists (or this path exists) | why
+read -r -d '' TABLE <<'TABLE_END'
+prometheus|prometheus|the telemetry tests scrape the server with a real Prometheus
+TABLE_END
+
+missing=()
+while IFS='|' read -r package probe why; do
+  [ -n "$package" ] || continue
+  if command -v "$probe" >/dev/null 2>&1 || [ -e "$probe" ] || [ -x "/usr/bin/$probe" ]; then
+    continue
+  fi
+  echo "prerequisite: $package — $why"
+  missing+=("$package")
+done <<< "$TABLE"
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "not installing (needs root and apt-get): ${missing[*]}; the tests that need them skip, or fail under CI=true" >&2
+  exit 0
+fi
+
+echo "installing with apt-get: ${missing[*]} (log: /tmp/restoregrpc-apt.log)"
+export DEBIAN_FRONTEND=noninteractive
+if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >/tmp/restoregrpc-apt.log 2>&1; then
+  echo "warning: apt-get could not install ${missing[*]} (see /tmp/restoregrpc-apt.log)" >&2
+fi
+exit 0
