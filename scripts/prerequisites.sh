@@ -8,6 +8,7 @@ set -uo pipefail
 # package | present when this command exists (or this path exists) | why
 read -r -d '' TABLE <<'TABLE_END'
 prometheus|prometheus|the telemetry tests scrape the server with a real Prometheus
+npm|npm|protos/test.sh installs the pinned buf CLI from npm (buf lint, buf breaking)
 TABLE_END
 
 missing=()
