@@ -32,7 +32,7 @@ internal static class TelemetryOverhead
             serverDll,
             control
                 ? [.. common, "--Restore:Telemetry:Enabled=false"]
-                : [.. common, "--Restore:Telemetry:MetricsUrl=http://127.0.0.1:0", $"--OTEL_EXPORTER_OTLP_ENDPOINT={otlpEndpoint}"]);
+                : [.. common, "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Metrics:Url=http://127.0.0.1:0", $"--OTEL_EXPORTER_OTLP_ENDPOINT={otlpEndpoint}"]);
         using var offClient = new RestoreClient(new RestoreClientOptions { Address = off.Address });
         using var onClient = new RestoreClient(new RestoreClientOptions { Address = on.Address });
         using var http = new HttpClient();
@@ -60,15 +60,10 @@ internal static class TelemetryOverhead
             }
         }
 
-        double paired = Median(offSeconds.Zip(onSeconds, (a, b) => (b / a) - 1).ToList());
-        return new Result(pairs, Median(offSeconds), Median(onSeconds), paired, pairs / offSeconds.Sum(), pairs / onSeconds.Sum());
+        double paired = Percentiles.Median(offSeconds.Zip(onSeconds, (a, b) => (b / a) - 1).ToList());
+        return new Result(pairs, Percentiles.Median(offSeconds), Percentiles.Median(onSeconds), paired, pairs / offSeconds.Sum(), pairs / onSeconds.Sum());
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 
     /// <summary>The server as a child process; its addresses read from its startup log.</summary>
     private sealed class ServerProcess : IAsyncDisposable
@@ -99,7 +94,8 @@ internal static class TelemetryOverhead
             process.ErrorDataReceived += (_, _) => { };
             process.BeginErrorReadLine();
             var listening = new List<Uri>();
-            bool metrics = args.Any(a => a.StartsWith("--Restore:Telemetry:MetricsUrl", StringComparison.Ordinal));
+            // Kestrel binds configured endpoints in key order: Grpc, then Metrics.
+            bool metrics = args.Any(a => a.StartsWith("--Kestrel:Endpoints:Metrics:", StringComparison.Ordinal));
             while (listening.Count < (metrics ? 2 : 1) && await process.StandardOutput.ReadLineAsync() is { } line)
             {
                 const string Marker = "Now listening on: ";

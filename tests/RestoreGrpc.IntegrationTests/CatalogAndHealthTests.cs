@@ -2,6 +2,7 @@ using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Grpc.Reflection.V1Alpha;
 using RestoreGrpc.Contracts.V1;
+using RestoreGrpc.Server.Health;
 using RestoreGrpc.TestSupport;
 
 namespace RestoreGrpc.IntegrationTests;
@@ -34,18 +35,35 @@ public sealed class CatalogAndHealthTests(ServerFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task Health_reports_serving_once_the_default_model_is_ready()
+    public async Task Readiness_reports_serving_once_the_default_model_is_ready()
     {
         using var channel = GrpcChannel.ForAddress(fixture.Server.Address);
         var health = new Health.HealthClient(channel);
         HealthCheckResponse.Types.ServingStatus status = HealthCheckResponse.Types.ServingStatus.Unknown;
         for (int i = 0; i < 100 && status != HealthCheckResponse.Types.ServingStatus.Serving; i++)
         {
-            status = (await health.CheckAsync(new HealthCheckRequest(), cancellationToken: Ct)).Status;
+            status = (await health.CheckAsync(new HealthCheckRequest { Service = HealthServices.Readiness }, cancellationToken: Ct)).Status;
             await Task.Delay(100, Ct);
         }
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, status);
+    }
+
+    [Fact]
+    public async Task Liveness_serves_while_readiness_waits_for_a_default_model_that_cannot_load()
+    {
+        // A default model whose file is missing never becomes ready; the process is alive all the same, and a
+        // liveness probe that restarted it would not bring the file.
+        using var empty = new TempDirectory();
+        await using LoopbackServer server = await LoopbackServer.StartAsync(
+            $"--Restore:Models:Directory={empty.Path}", "--Restore:Models:DefaultModel=realesr-general-x4v3");
+        using var channel = GrpcChannel.ForAddress(server.Address);
+        var health = new Health.HealthClient(channel);
+
+        HealthCheckResponse live = await health.CheckAsync(new HealthCheckRequest { Service = HealthServices.Liveness }, cancellationToken: Ct);
+        HealthCheckResponse ready = await health.CheckAsync(new HealthCheckRequest { Service = HealthServices.Readiness }, cancellationToken: Ct);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, live.Status);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, ready.Status);
     }
 
     [Fact]

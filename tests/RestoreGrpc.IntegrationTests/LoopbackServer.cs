@@ -27,7 +27,10 @@ public sealed class LoopbackServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>The Prometheus scrape URL, when started with <c>--Restore:Telemetry:MetricsUrl</c>.</summary>
+    /// <summary>Settings for a gRPC endpoint and the HTTP/1.1 metrics endpoint (Kestrel endpoints), both on port 0.</summary>
+    public static readonly string[] WithMetrics = ["--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Metrics:Url=http://127.0.0.1:0"];
+
+    /// <summary>The Prometheus scrape URL, when started with a <c>Kestrel:Endpoints:Metrics</c> endpoint (<see cref="WithMetrics"/>).</summary>
     public Uri MetricsAddress => _app.MetricsAddress();
 
     public static async Task<LoopbackServer> StartAsync(params string[] settings)

@@ -1,20 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace RestoreGrpc.Core.Models;
 
 /// <summary>Configuration of the model catalog (section <c>Restore:Models</c> in the server).</summary>
 public sealed class ModelCatalogOptions
 {
     /// <summary>Folder holding model files; relative paths resolve against the host's content root.</summary>
+    [Required]
     public string Directory { get; set; } = "models";
 
     /// <summary>Model used when a request names none; empty picks the first ready super-resolution model,
     /// else the built-in resampler.</summary>
     public string? DefaultModel { get; set; }
 
+    [ValidateEnumeratedItems]
     public List<ModelDescriptor> Entries { get; set; } = [];
 
     public ExecutionProviderPreference ExecutionProvider { get; set; } = ExecutionProviderPreference.Auto;
 
     /// <summary>CUDA device ordinal.</summary>
+    [Range(0, 1024)]
     public int CudaDeviceId { get; set; }
 
     /// <summary>
@@ -23,19 +29,23 @@ public sealed class ModelCatalogOptions
     /// shapes (every batch size, every small image): on an H200 the server with mixed batch sizes served 22 images/s
     /// where nearly-full batches of one shape served 100.
     /// </summary>
+    [AllowedValues("HEURISTIC", "EXHAUSTIVE", "DEFAULT")]
     public string CudnnConvAlgoSearch { get; set; } = "HEURISTIC";
 
     /// <summary>ONNX Runtime intra-op threads on CPU; 0 uses one per core.</summary>
+    [Range(0, 1024)]
     public int IntraOpThreads { get; set; }
 
     /// <summary>Sessions per model (runs of one model executing at once); 0: two on CUDA, one on CPU. A model's
     /// own <see cref="ModelDescriptor.Instances"/> wins.</summary>
+    [Range(0, 64)]
     public int InstancesPerModel { get; set; }
 
     /// <summary>How runs hand tensors to ONNX Runtime (pinned-memory I/O binding on CUDA by default).</summary>
     public IoBindingMode IoBinding { get; set; } = IoBindingMode.Auto;
 
     /// <summary>Core tile edge for models that set none. Large tiles cost less margin compute.</summary>
+    [Range(16, 4096)]
     public int DefaultTileSize { get; set; } = 512;
 
     /// <summary>Download missing files that have a <see cref="ModelDescriptor.Url"/>.</summary>

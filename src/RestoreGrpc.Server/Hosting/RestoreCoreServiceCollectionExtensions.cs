@@ -7,6 +7,11 @@ using RestoreGrpc.Core.Scheduling;
 namespace RestoreGrpc.Server.Hosting;
 
 /// <summary>Registers the restoration core with options bound from configuration.</summary>
+/// <remarks>
+/// Every options class is bound once with <see cref="OptionsRegistration.AddRestoreOptions{TOptions}"/> (validated at
+/// start-up, the failing key named) and read here through <see cref="IOptions{TOptions}"/>: the core's types take
+/// plain settings objects, and this composition root is the only place that unwraps them.
+/// </remarks>
 public static class RestoreCoreServiceCollectionExtensions
 {
     public const string ModelsSection = "Restore:Models";
@@ -15,12 +20,12 @@ public static class RestoreCoreServiceCollectionExtensions
 
     public static IServiceCollection AddRestoreCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
-        services.Configure<ModelCatalogOptions>(configuration.GetSection(ModelsSection));
-        services.PostConfigure<ModelCatalogOptions>(options =>
-            options.BatcherMaxBatch = (configuration.GetSection(BatchingOptions.Section).Get<BatchingOptions>() ?? new()).ToBatcherOptions().MaxBatch);
-        services.Configure<ImageLimits>(configuration.GetSection(LimitsSection));
-        services.Configure<EncodingOptions>(configuration.GetSection(EncodingSection));
-        services.Configure<RestoreServerOptions>(configuration.GetSection(RestoreServerOptions.Section));
+        services.AddRestoreOptions<ModelCatalogOptions>(configuration, ModelsSection)
+            .PostConfigure<IOptions<BatchingOptions>>((options, batching) => options.BatcherMaxBatch = batching.Value.MaxBatch);
+        services.AddRestoreOptions<BatchingOptions>(configuration, BatchingOptions.Section);
+        services.AddRestoreOptions<ImageLimits>(configuration, LimitsSection);
+        services.AddRestoreOptions<EncodingOptions>(configuration, EncodingSection);
+        services.AddRestoreOptions<RestoreServerOptions>(configuration, RestoreServerOptions.Section);
         services.AddHttpClient(nameof(ModelCatalog), http => http.Timeout = TimeSpan.FromMinutes(30));
 
         services.AddSingleton(provider => new ModelCatalog(
@@ -30,15 +35,17 @@ public static class RestoreCoreServiceCollectionExtensions
             provider.GetRequiredService<ILogger<ModelCatalog>>()));
         services.AddSingleton(provider =>
         {
+            // 0 is documented as "one run per model session", not a clamp.
             int configured = provider.GetRequiredService<IOptions<RestoreServerOptions>>().Value.ConcurrentRuns;
             return new InferenceGate(configured > 0 ? configured : provider.GetRequiredService<ModelCatalog>().DefaultConcurrentRuns());
         });
-        services.AddSingleton(provider => provider.GetRequiredService<IOptions<ImageLimits>>().Value);
-        services.AddSingleton(provider => provider.GetRequiredService<IOptions<EncodingOptions>>().Value);
         services.AddSingleton(provider => new DynamicBatcher(
             provider.GetRequiredService<InferenceGate>(),
-            (configuration.GetSection(BatchingOptions.Section).Get<BatchingOptions>() ?? new()).ToBatcherOptions()));
-        services.AddSingleton<RestorationPipeline>();
+            provider.GetRequiredService<IOptions<BatchingOptions>>().Value.ToBatcherOptions()));
+        services.AddSingleton(provider => ActivatorUtilities.CreateInstance<RestorationPipeline>(
+            provider,
+            provider.GetRequiredService<IOptions<ImageLimits>>().Value,
+            provider.GetRequiredService<IOptions<EncodingOptions>>().Value));
         services.AddRestoreStreaming(configuration);
         return services;
     }

@@ -1,6 +1,9 @@
+using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using RestoreGrpc.Server.Health;
 using RestoreGrpc.Server.Services;
 using RestoreGrpc.Server.Telemetry;
@@ -23,38 +26,56 @@ public static class RestoreServer
 
         // gRPC without TLS needs HTTP/2 prior knowledge on every endpoint.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
+        // HTTP/2 pings keep minutes-long streams alive through idle-timeout proxies and find dead peers.
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<RestoreServerOptions>>((kestrel, server) =>
+        {
+            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(server.Value.KeepAlivePingSeconds);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(server.Value.KeepAlivePingTimeoutSeconds);
+        });
 
-        RestoreServerOptions serverOptions = builder.Configuration.GetSection(RestoreServerOptions.Section).Get<RestoreServerOptions>() ?? new();
         // A relative model folder means "relative to where the server was started", like any CLI path.
         builder.Services.AddRestoreCore(builder.Configuration, Environment.CurrentDirectory);
-        TelemetryOptions telemetry = builder.AddRestoreTelemetry();
+        builder.AddRestoreTelemetry();
+        builder.Services.AddOptions<GrpcServiceOptions>().Configure<IOptions<RestoreServerOptions>>((grpc, server) =>
+        {
+            grpc.MaxReceiveMessageSize = server.Value.MaxReceiveMessageBytes;
+            grpc.MaxSendMessageSize = server.Value.MaxSendMessageBytes;
+        });
         builder.Services.AddGrpc(grpc =>
         {
-            grpc.MaxReceiveMessageSize = serverOptions.MaxReceiveMessageBytes;
-            grpc.MaxSendMessageSize = serverOptions.MaxSendMessageBytes;
             grpc.EnableDetailedErrors = false;
             grpc.Interceptors.Add<TelemetryInterceptor>(); // outermost: sees the status ErrorMappingInterceptor maps
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
         });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck<ModelCatalogHealthCheck>("models");
+        builder.Services.AddGrpcHealthChecks(health =>
+            {
+                // Liveness: SERVING while the process answers. Readiness waits for the default model.
+                health.Services.Clear();
+                health.Services.Map(HealthServices.Liveness, check => check.Tags.Contains(HealthServices.LiveTag));
+                health.Services.Map(HealthServices.Readiness, check => check.Tags.Contains(HealthServices.ReadyTag));
+            })
+            .AddCheck("process", () => HealthCheckResult.Healthy("answering"), tags: [HealthServices.LiveTag])
+            .AddCheck<ModelCatalogHealthCheck>("models", tags: [HealthServices.ReadyTag]);
         builder.Services.AddHostedService<ModelLoaderService>();
 
         WebApplication app = builder.Build();
         app.MapGrpcService<RestoreGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
-        app.MapRestoreTelemetry(telemetry);
+        app.MapRestoreTelemetry();
         app.MapGet("/", () => "RestoreGrpc: a gRPC server (HTTP/2). Use the restore CLI, an SDK, or grpcurl with reflection.");
         return app;
     }
 
-    /// <summary>The first address a started server listens on (the real port when it was started on port 0).</summary>
+    /// <summary>The first gRPC address a started server listens on (the real port when it was started on port 0);
+    /// the metrics endpoint is not one.</summary>
     public static Uri ListeningAddress(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         IServerAddressesFeature addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()
             ?? throw new InvalidOperationException("the server exposes no addresses");
-        return new Uri(addresses.Addresses.First());
+        int? metricsPort = app.Services.GetRequiredService<MetricsEndpoint>().Listen?.IPEndPoint?.Port;
+        return addresses.Addresses.Select(address => new Uri(address)).First(address => address.Port != metricsPort);
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using RestoreGrpc.Core.Imaging;
 using RestoreGrpc.Core.Streaming;
 
 namespace RestoreGrpc.Server.Hosting;
@@ -9,10 +11,14 @@ public static class StreamingServiceCollectionExtensions
 
     public static IServiceCollection AddRestoreStreaming(this IServiceCollection services, IConfiguration configuration)
     {
-        StreamingOptions options = configuration.GetSection(StreamingSection).Get<StreamingOptions>() ?? new();
-        services.AddSingleton(options);
-        services.AddSingleton(provider => new StreamingJobRegistry(options, provider.GetService<TimeProvider>()));
-        services.AddSingleton<StreamingRestorer>();
+        services.AddRestoreOptions<StreamingOptions>(configuration, StreamingSection);
+        services.AddSingleton(provider => new StreamingJobRegistry(
+            provider.GetRequiredService<IOptions<StreamingOptions>>().Value,
+            provider.GetService<TimeProvider>()));
+        services.AddSingleton(provider => ActivatorUtilities.CreateInstance<StreamingRestorer>(
+            provider,
+            provider.GetRequiredService<IOptions<ImageLimits>>().Value,
+            provider.GetRequiredService<IOptions<StreamingOptions>>().Value));
         return services;
     }
 }

@@ -9,8 +9,9 @@ namespace RestoreGrpc.Server.Telemetry;
 
 /// <summary>
 /// The host's instruments on the core's process-wide <see cref="RestoreTelemetry.Meter"/>: calls by status code,
-/// call duration and calls in flight (OpenTelemetry RPC conventions), the batching queue's depth, process memory, and
-/// GPU utilisation and memory where NVML finds a GPU (nothing at all on a CPU machine). Process-wide on purpose:
+/// call duration and calls in flight (OpenTelemetry RPC conventions), the batching queue's depth, and GPU utilisation
+/// and memory where NVML finds a GPU (nothing at all on a CPU machine). Process and runtime metrics come from
+/// OpenTelemetry's process and runtime instrumentation. Process-wide on purpose:
 /// OpenTelemetry listens to meters by name across the process, and a per-host meter that goes away with its host
 /// would end the metric streams it shares with other hosts in the same process (tests run many).
 /// </summary>
@@ -33,8 +34,6 @@ internal static class ServerMetrics
     {
         Meter meter = RestoreTelemetry.Meter;
         meter.CreateObservableGauge("restoregrpc.queue.depth", () => Batchers.Keys.Sum(b => b.QueuedItems), "{item}", "Tiles and face crops waiting in the batching queue.");
-        meter.CreateObservableGauge("process.memory.usage", () => Environment.WorkingSet, "By", "Physical memory of the server process.");
-        meter.CreateObservableGauge("process.memory.managed", () => GC.GetTotalMemory(false), "By", "Managed heap in use.");
         meter.CreateObservableGauge("hw.gpu.utilization", () => Gpus.Value.Sample().Select(g => Measure(g.Utilization, g)), "1", "Fraction of time a GPU kernel ran (NVML).");
         meter.CreateObservableGauge("hw.gpu.memory.usage", () => Gpus.Value.Sample().Select(g => Measure(g.MemoryUsedBytes, g)), "By", "GPU memory in use (NVML).");
         meter.CreateObservableGauge("hw.gpu.memory.limit", () => Gpus.Value.Sample().Select(g => Measure(g.MemoryTotalBytes, g)), "By", "GPU memory in all (NVML).");

@@ -57,7 +57,7 @@ public sealed partial class DeployConfigurationTests
         Assert.NotEmpty(queried);
 
         IReadOnlySet<string> scraped;
-        await using (LoopbackServer server = await LoopbackServer.StartAsync("--Restore:Telemetry:MetricsUrl=http://127.0.0.1:0"))
+        await using (LoopbackServer server = await LoopbackServer.StartAsync(LoopbackServer.WithMetrics))
         {
             // One restore so that every histogram and counter has a sample.
             await server.Client.RestoreAsync(SyntheticImages.AlphaGradientPng(24, 16), new RestoreOptions { Model = "builtin-lanczos-x4" }, ct);

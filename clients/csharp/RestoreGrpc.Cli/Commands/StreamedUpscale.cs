@@ -44,6 +44,7 @@ internal static class StreamedUpscale
         CancellationToken cancellationToken)
     {
         reporter.Started(file);
+        using Activity? span = CliTelemetry.StartFile(file.FullPath);
         long start = Stopwatch.GetTimestamp();
         string? partial = null;
         try

@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Builder;
+using RestoreGrpc.Server.Hosting;
+
+namespace RestoreGrpc.IntegrationTests.Configuration;
+
+/// <summary>A bad setting stops the start with a message naming its key; nothing is clamped into range silently.</summary>
+public sealed class OptionsValidationTests
+{
+    public static TheoryData<string, string> BadSettings => new()
+    {
+        { "--Restore:Encoding:PngCompressionLevel=12", "Restore:Encoding:PngCompressionLevel = 12" },
+        { "--Restore:Batching:MaxBatch=0", "Restore:Batching:MaxBatch = 0" },
+        { "--Restore:Server:ConcurrentRuns=-1", "Restore:Server:ConcurrentRuns = -1" },
+        { "--Restore:Streaming:Credit=0", "Restore:Streaming:Credit = 0" },
+        { "--Restore:Models:Entries:0:Scale=0", "Restore:Models:Entries:0:Scale = 0" },
+        { "--Restore:Models:CudnnConvAlgoSearch=FASTEST", "Restore:Models:CudnnConvAlgoSearch = FASTEST" },
+        // Not a number, and a key no options class has (a typo): the binder names them.
+        { "--Restore:Limits:MaxDimension=big", "Restore:Limits:MaxDimension" },
+        { "--Restore:Encoding:PngCompresionLevel=3", "PngCompresionLevel" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task A_bad_setting_stops_the_start_and_the_message_names_the_key(string setting, string expected)
+    {
+        // Settings Kestrel reads fail while the host is built, the others when it starts: either way nothing serves.
+        Exception error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using WebApplication app = RestoreServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=None", setting]);
+            await app.StartAsync(TestContext.Current.CancellationToken);
+        });
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Good_settings_start()
+    {
+        await using WebApplication app = RestoreServer.Build(
+        [
+            "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=None", "--Restore:Models:Directory=/nonexistent-restoregrpc-models",
+            "--Restore:Encoding:PngCompressionLevel=9", "--Restore:Batching:MaxBatch=8",
+        ]);
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        await app.StopAsync(TestContext.Current.CancellationToken);
+    }
+}
