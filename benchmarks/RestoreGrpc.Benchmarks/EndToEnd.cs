@@ -37,7 +37,7 @@ internal static class EndToEnd
             }
 
             samples.Sort((a, b) => a.Seconds.CompareTo(b.Seconds));
-            (double seconds, RestoreResult median) = samples[samples.Count / 2];
+            (double seconds, RestoreResult median) = samples[Percentiles.RankIndex(samples.Count, 0.5)];
             var t = median.Details.Timings;
             return new Result(
                 seconds,

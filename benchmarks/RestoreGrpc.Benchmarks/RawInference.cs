@@ -51,13 +51,7 @@ internal static class RawInference
             times.Add(watch.Elapsed.TotalSeconds);
         }
 
-        return Median(times);
-    }
-
-    public static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
+        return Percentiles.Median(times);
     }
 
     private static float[] Extract(Image<Rgb24> image, PixelRect window)

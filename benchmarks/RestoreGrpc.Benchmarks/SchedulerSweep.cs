@@ -273,8 +273,8 @@ internal static class SchedulerSweep
                 elapsed,
                 sorted.Count / elapsed,
                 sorted.Count * megapixels / elapsed,
-                Percentile(sorted, 0.50),
-                Percentile(sorted, 0.99),
+                Percentiles.Of(sorted, 0.50),
+                Percentiles.Of(sorted, 0.99),
                 batches == 0 ? 0 : (double)items / batches,
                 utilization,
                 memory,
@@ -321,10 +321,10 @@ internal static class SchedulerSweep
             return new ContentionResult(
                 settings.ContentionEdge,
                 bigPriority.ToString(),
-                Percentile(idle, 0.5),
-                Percentile(idle, 0.99),
-                Percentile(loaded, 0.5),
-                Percentile(loaded, 0.99),
+                Percentiles.Of(idle, 0.5),
+                Percentiles.Of(idle, 0.99),
+                Percentiles.Of(loaded, 0.5),
+                Percentiles.Of(loaded, 0.99),
                 loaded.Count == 0 ? double.NaN : loaded[^1],
                 loaded.Count,
                 state);
@@ -354,6 +354,4 @@ internal static class SchedulerSweep
         }
     }
 
-    private static double Percentile(List<double> sorted, double p) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 }
