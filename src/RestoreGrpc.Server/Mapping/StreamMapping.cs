@@ -8,7 +8,21 @@ namespace RestoreGrpc.Server.Mapping;
 /// <summary>Translates RestoreStream messages to and from the core's streaming types. No logic beyond mapping.</summary>
 internal static class StreamMapping
 {
-    public static StreamOpenRequest ToOpenRequest(StreamHeader header, string tenant) => new(
+    /// <summary>Who a stream belongs to for the per-client cap: its tenant, else its peer's address (without the
+    /// port, so one host's connections count together).</summary>
+    public static string ClientOf(string tenant, string peer)
+    {
+        if (tenant.Length > 0)
+        {
+            return "tenant:" + tenant;
+        }
+
+        // "ipv4:127.0.0.1:5000", "ipv6:[::1]:5000", "unix:/path".
+        int port = peer.LastIndexOf(':');
+        return "peer:" + (port > peer.IndexOf(':') && peer.AsSpan(port + 1).IndexOfAnyExceptInRange('0', '9') < 0 ? peer[..port] : peer);
+    }
+
+    public static StreamOpenRequest ToOpenRequest(StreamHeader header, string tenant, string peer) => new(
         ProtoMapping.ToSettings(header.Options) with { Tenant = tenant },
         (int)Math.Min(header.Width, int.MaxValue),
         (int)Math.Min(header.Height, int.MaxValue),
@@ -18,7 +32,8 @@ internal static class StreamMapping
                 header.PixelFormat.BitDepth == 0 ? 8 : (int)Math.Min(header.PixelFormat.BitDepth, 64),
                 header.PixelFormat.Channels == 0 ? 3 : (int)Math.Min(header.PixelFormat.Channels, 64)),
         string.IsNullOrEmpty(header.JobId) ? null : header.JobId,
-        header.HeldTiles.Select(i => (int)Math.Min(i, int.MaxValue)).Distinct().ToList());
+        header.HeldTiles.Select(i => (int)Math.Min(i, int.MaxValue)).Distinct().ToList(),
+        ClientOf(tenant, peer));
 
     public static RestoreStreamResponse ToPlan(StreamingSession session, TimeSpan resumeWindow)
     {
@@ -40,7 +55,7 @@ internal static class StreamMapping
                 OutputWidth = (uint)plan.OutputWidth,
                 OutputHeight = (uint)plan.OutputHeight,
                 InitialCredit = (uint)session.InitialCredit,
-                PendingTiles = (uint)session.PendingTiles.Count,
+                PendingTiles = (uint)session.PendingCount,
                 ExecutionProvider = session.Job.Model.ExecutionProvider,
                 ResumeWindow = Duration.FromTimeSpan(resumeWindow),
             },
