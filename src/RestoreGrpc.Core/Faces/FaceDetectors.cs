@@ -4,20 +4,20 @@ using RestoreGrpc.Core.Models;
 
 namespace RestoreGrpc.Core.Faces;
 
-/// <summary>Wraps a loaded face-detection model in the decoder its architecture needs.</summary>
+/// <summary>Wraps a loaded face-detection model's session pool in the decoder its architecture needs.</summary>
 internal static class FaceDetectors
 {
-    public static IFaceDetector Create(IUpscaleModel model, string field)
+    public static IFaceDetector Create(IUpscaleModel model, RequestField field)
     {
-        if (model is not OnnxModel onnx)
+        if (model is not IOnnxSessionPool sessions)
         {
             throw new InvalidRequestException(field, $"model '{model.Descriptor.Name}' is not an ONNX detector");
         }
 
         return model.Descriptor.Architecture?.ToUpperInvariant() switch
         {
-            "YUNET" => new YuNetDetector(onnx.Session),
-            "RETINAFACE" => new RetinaFaceDetector(onnx.Session),
+            "YUNET" => new YuNetDetector(sessions),
+            "RETINAFACE" => new RetinaFaceDetector(sessions),
             _ => throw new ModelUnavailableException(model.Descriptor.Name, $"unknown detector architecture '{model.Descriptor.Architecture}' (YuNet or RetinaFace)"),
         };
     }

@@ -5,10 +5,8 @@ namespace RestoreGrpc.Core.Imaging;
 /// <summary>The input bytes are not an image the server can read (empty, unknown format, corrupt, too large).</summary>
 public sealed class InvalidImageException : InvalidRequestException
 {
-    public const string ImageField = "image";
-
     public InvalidImageException(string description, Exception? innerException = null)
-        : base(ImageField, description, innerException)
+        : base(RequestField.Image, description, innerException)
     {
     }
 }

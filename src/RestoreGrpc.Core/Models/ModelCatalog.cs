@@ -104,14 +104,14 @@ public sealed partial class ModelCatalog : IDisposable
     /// <exception cref="ModelNotFoundException">No such entry.</exception>
     /// <exception cref="ModelUnavailableException">Missing, or failed to download or load.</exception>
     /// <exception cref="InvalidRequestException">The model does another task.</exception>
-    public Task<IUpscaleModel> GetUpscalerAsync(string? name, string field, CancellationToken cancellationToken) =>
+    public Task<IUpscaleModel> GetUpscalerAsync(string? name, RequestField field, CancellationToken cancellationToken) =>
         GetModelAsync(name, ModelTaskKind.SuperResolution, field, cancellationToken);
 
     /// <summary>
     /// A loaded model of a task by name; null or empty picks the default super-resolution model, or the first
     /// usable entry of another task.
     /// </summary>
-    public async Task<IUpscaleModel> GetModelAsync(string? name, ModelTaskKind task, string field, CancellationToken cancellationToken)
+    public async Task<IUpscaleModel> GetModelAsync(string? name, ModelTaskKind task, RequestField field, CancellationToken cancellationToken)
     {
         string resolved = !string.IsNullOrWhiteSpace(name) ? name.Trim() : DefaultFor(task)
             ?? throw new ModelUnavailableException(task.ToString(), $"no {task} model is configured with a file");

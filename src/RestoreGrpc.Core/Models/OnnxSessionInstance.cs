@@ -7,7 +7,8 @@ namespace RestoreGrpc.Core.Models;
 /// One ONNX Runtime session of a model. Plain runs wrap the caller's buffers in <see cref="OrtValue"/>s (no
 /// allocation). With I/O binding the run reads and writes tensors from an allocator of the session's — page-locked
 /// host memory on CUDA, so the device copies are DMA transfers rather than staged through pageable memory — kept
-/// for the last shapes run, so steady traffic allocates nothing. One run at a time per instance.
+/// for the last shapes run, so steady traffic allocates nothing. One bound run at a time per instance;
+/// <see cref="RunPlain"/> may run alongside.
 /// </summary>
 internal sealed class OnnxSessionInstance : IDisposable
 {
@@ -52,9 +53,7 @@ internal sealed class OnnxSessionInstance : IDisposable
     {
         if (_binding is null || _bindingFailed)
         {
-            using OrtValue inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input, inputShape);
-            using OrtValue outputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output, outputShape);
-            Session.Run(runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
+            RunPlain(runOptions, input, output, inputShape, outputShape);
             return;
         }
 
@@ -80,6 +79,14 @@ internal sealed class OnnxSessionInstance : IDisposable
             ClearBound();
             Run(runOptions, input, output, inputShape, outputShape);
         }
+    }
+
+    /// <summary>A run over the caller's buffers, touching no state of this instance: safe alongside another run.</summary>
+    public void RunPlain(RunOptions runOptions, Memory<float> input, Memory<float> output, long[] inputShape, long[] outputShape)
+    {
+        using OrtValue inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input, inputShape);
+        using OrtValue outputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output, outputShape);
+        Session.Run(runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
     }
 
     private void RunBound(RunOptions runOptions, Memory<float> input, Memory<float> output, long[] inputShape, long[] outputShape)

@@ -76,7 +76,7 @@ public sealed partial class RestorationPipeline
 
         IUpscaleModel? model = task == RestoreTaskKind.Faces
             ? null
-            : await _catalog.GetUpscalerAsync(settings.Model, RestoreSettings.Fields.Model, cancellationToken).ConfigureAwait(false);
+            : await _catalog.GetUpscalerAsync(settings.Model, RequestField.Model, cancellationToken).ConfigureAwait(false);
 
         long started = StageClock.Now;
         using DecodedImage decoded = RestoreTelemetry.Traced(RestoreStages.Decode, () => ImageDecoder.Decode(image, _limits));
@@ -104,7 +104,7 @@ public sealed partial class RestorationPipeline
         if (Math.Max(modelPixels, (long)outputWidth * outputHeight) > _limits.MaxOutputPixels)
         {
             throw new InvalidRequestException(
-                InvalidImageException.ImageField,
+                RequestField.Image,
                 $"is {input.Width}x{input.Height}; at ×{Math.Max(scale, modelScale):0.##} the output would exceed {_limits.MaxOutputPixels / 1e6:F0} MP (use the streaming API for larger images)");
         }
 
@@ -156,15 +156,15 @@ public sealed partial class RestorationPipeline
         settings.Validate();
         if (width < 1 || width > _limits.MaxDimension)
         {
-            throw new InvalidRequestException("width", $"must be 1..{_limits.MaxDimension} (got {width})");
+            throw new InvalidRequestException(RequestField.Width, $"must be 1..{_limits.MaxDimension} (got {width})");
         }
 
         if (height < 1 || height > _limits.MaxDimension)
         {
-            throw new InvalidRequestException("height", $"must be 1..{_limits.MaxDimension} (got {height})");
+            throw new InvalidRequestException(RequestField.Height, $"must be 1..{_limits.MaxDimension} (got {height})");
         }
 
-        IUpscaleModel model = await _catalog.GetUpscalerAsync(settings.Model, RestoreSettings.Fields.Model, cancellationToken).ConfigureAwait(false);
+        IUpscaleModel model = await _catalog.GetUpscalerAsync(settings.Model, RequestField.Model, cancellationToken).ConfigureAwait(false);
         TilePlan plan = PlanFor(width, height, model, settings);
         (int outputWidth, int outputHeight, _) = OutputSize(width, height, model.Scale, settings);
 
@@ -227,7 +227,7 @@ public sealed partial class RestorationPipeline
 
     private async Task<IUpscaleModel> GetRestorerAsync(FaceSettings faces, CancellationToken cancellationToken)
     {
-        IUpscaleModel restorer = await _catalog.GetModelAsync(faces.Restorer, ModelTaskKind.FaceRestoration, RestoreSettings.Fields.FaceRestorer, cancellationToken).ConfigureAwait(false);
+        IUpscaleModel restorer = await _catalog.GetModelAsync(faces.Restorer, ModelTaskKind.FaceRestoration, RequestField.FaceRestorer, cancellationToken).ConfigureAwait(false);
         return restorer.Descriptor.FixedSize >= 16
             ? restorer
             : throw new ModelUnavailableException(restorer.Descriptor.Name, "a face restorer needs FixedSize (its square crop size) in the catalog");
@@ -240,8 +240,8 @@ public sealed partial class RestorationPipeline
             return (given.Select(FaceSelector.FromLandmarks).ToList(), "caller");
         }
 
-        IUpscaleModel model = await _catalog.GetModelAsync(settings.Detector, ModelTaskKind.FaceDetection, RestoreSettings.Fields.FaceDetector, cancellationToken).ConfigureAwait(false);
-        IFaceDetector detector = FaceDetectors.Create(model, RestoreSettings.Fields.FaceDetector);
+        IUpscaleModel model = await _catalog.GetModelAsync(settings.Detector, ModelTaskKind.FaceDetection, RequestField.FaceDetector, cancellationToken).ConfigureAwait(false);
+        IFaceDetector detector = FaceDetectors.Create(model, RequestField.FaceDetector);
         using Image<Rgb24> rgb = decoded.Pixels.CloneAs<Rgb24>();
         using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -260,7 +260,7 @@ public sealed partial class RestorationPipeline
             ? source.Clone()
             : await RestoreTelemetry.TracedAsync(
                 RestoreStages.Upscale,
-                () => TiledUpscaler.UpscaleAsync(source, job.Plan!, job.Model, _batcher, job.Owner, _batcher.Options.TilesInFlightPerRequest, job.Clock, cancellationToken),
+                () => TiledUpscaler.UpscaleAsync(source, job.Plan!, job.Model, _batcher, job.Owner, job.Clock, cancellationToken),
                 [new(RestoreAttributes.Model, job.Model.Descriptor.Name), new(RestoreAttributes.Tiles, job.Plan!.Count)]).ConfigureAwait(false);
         try
         {

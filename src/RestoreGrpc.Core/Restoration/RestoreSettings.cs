@@ -33,22 +33,6 @@ public sealed record RestoreSettings(
 
     public EncodeSettings Encoding => Output ?? new EncodeSettings();
 
-    /// <summary>Request field paths (as in the v1 API) named in validation errors.</summary>
-    public static class Fields
-    {
-        public const string Model = "options.model";
-        public const string Scale = "options.scale";
-        public const string TileSize = "options.tiling.tile_size";
-        public const string TileMargin = "options.tiling.tile_margin";
-        public const string Quality = "options.output.quality";
-        public const string Format = "options.output.format";
-        public const string FaceDetector = "options.faces.detector";
-        public const string FaceRestorer = "options.faces.restorer";
-        public const string FaceBlend = "options.faces.blend";
-        public const string FaceScoreThreshold = "options.faces.score_threshold";
-        public const string FaceLandmarks = "options.faces.landmarks";
-    }
-
     public FaceSettings FaceOptions => Faces ?? new FaceSettings();
 
     /// <summary>Checks ranges; throws <see cref="InvalidRequestException"/> naming the first bad field.</summary>
@@ -56,39 +40,39 @@ public sealed record RestoreSettings(
     {
         if (Scale is { } scale && (!double.IsFinite(scale) || scale <= 0 || scale > MaxScale))
         {
-            throw new InvalidRequestException(Fields.Scale, $"must be greater than 0 and at most {MaxScale} (got {scale})");
+            throw new InvalidRequestException(RequestField.Scale, $"must be greater than 0 and at most {MaxScale} (got {scale})");
         }
 
         if (TileSize is { } tile && (tile < MinTileSize || tile > MaxTileSize))
         {
-            throw new InvalidRequestException(Fields.TileSize, $"must be {MinTileSize}..{MaxTileSize} pixels (got {tile})");
+            throw new InvalidRequestException(RequestField.TileSize, $"must be {MinTileSize}..{MaxTileSize} pixels (got {tile})");
         }
 
         if (TileMargin is { } margin && (margin < 0 || margin > MaxTileMargin))
         {
-            throw new InvalidRequestException(Fields.TileMargin, $"must be 0..{MaxTileMargin} pixels (got {margin})");
+            throw new InvalidRequestException(RequestField.TileMargin, $"must be 0..{MaxTileMargin} pixels (got {margin})");
         }
 
         if (Output?.Quality is { } quality && (quality < 1 || quality > 100))
         {
-            throw new InvalidRequestException(Fields.Quality, $"must be 1..100 (got {quality})");
+            throw new InvalidRequestException(RequestField.OutputQuality, $"must be 1..100 (got {quality})");
         }
 
         if (Faces is { } faces)
         {
             if (!(faces.Blend >= 0 && faces.Blend <= 1))
             {
-                throw new InvalidRequestException(Fields.FaceBlend, $"must be 0..1 (got {faces.Blend})");
+                throw new InvalidRequestException(RequestField.FaceBlend, $"must be 0..1 (got {faces.Blend})");
             }
 
             if (faces.ScoreThreshold is { } score && !(score > 0 && score <= 1))
             {
-                throw new InvalidRequestException(Fields.FaceScoreThreshold, $"must be in (0, 1] (got {score})");
+                throw new InvalidRequestException(RequestField.FaceScoreThreshold, $"must be in (0, 1] (got {score})");
             }
 
             if (faces.Landmarks is { } given && given.Any(points => points.Count != DetectedFace.LandmarkCount || points.Any(p => !float.IsFinite(p.X) || !float.IsFinite(p.Y))))
             {
-                throw new InvalidRequestException(Fields.FaceLandmarks, "each face needs exactly 5 finite points (left eye, right eye, nose, left and right mouth corners)");
+                throw new InvalidRequestException(RequestField.FaceLandmarks, "each face needs exactly 5 finite points (left eye, right eye, nose, left and right mouth corners)");
             }
         }
     }

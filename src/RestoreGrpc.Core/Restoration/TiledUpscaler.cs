@@ -10,10 +10,10 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace RestoreGrpc.Core.Restoration;
 
 /// <summary>
-/// Runs a model over an image tile by tile and assembles the cores into the output. Tiles go through the shared
-/// <see cref="DynamicBatcher"/>, so tiles of the same window shape from different requests share batches; up to
-/// <c>tilesInFlight</c> tiles of one request are queued at once, so the next tile is cut and normalised while the
-/// current one infers, and memory stays bounded (pooled tensors, a few per request) whatever the image size.
+/// Runs a model over an image tile by tile and assembles the cores into the output. Each tile is cut, run through a
+/// <see cref="TileRunner"/> (the shared batcher, so tiles of the same window shape from different requests share
+/// batches) and written; up to the runner's tiles in flight are cut ahead, so the next tile is cut and normalised
+/// while the current one infers, and memory stays bounded (pooled tensors, a few per request) whatever the image size.
 /// </summary>
 internal static class TiledUpscaler
 {
@@ -23,14 +23,11 @@ internal static class TiledUpscaler
         IUpscaleModel model,
         DynamicBatcher batcher,
         BatchOwner owner,
-        int tilesInFlight,
         StageClock clock,
         CancellationToken cancellationToken)
         where TPixel : unmanaged, IPixel<TPixel>
     {
-        var normalization = TensorNormalization.For(model.Descriptor);
-        int inputLength = 3 * plan.WindowWidth * plan.WindowHeight;
-        int outputLength = checked(inputLength * plan.Scale * plan.Scale);
+        using var runner = new TileRunner(batcher, model, plan, owner, clock);
         var result = new Image<TPixel>(source.GetConfiguration(), plan.OutputWidth, plan.OutputHeight);
         var inFlight = new List<Task>();
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -38,7 +35,7 @@ internal static class TiledUpscaler
         {
             foreach (Tile tile in plan.Tiles)
             {
-                if (inFlight.Count >= Math.Max(1, tilesInFlight))
+                if (inFlight.Count >= runner.TilesInFlight)
                 {
                     Task done = await Task.WhenAny(inFlight).ConfigureAwait(false);
                     inFlight.Remove(done);
@@ -71,40 +68,33 @@ internal static class TiledUpscaler
 
         async Task RunTileAsync(Tile tile)
         {
-            float[] input = TensorBuffers.Pool.Rent(inputLength);
-            float[] output = TensorBuffers.Pool.Rent(outputLength);
-            bool returnOutput = true;
+            float[] input = runner.RentInput();
+            long started = StageClock.Now;
             try
             {
-                long started = StageClock.Now;
-                TileTensorReader.Read(source, plan, tile, normalization, input.AsSpan(0, inputLength));
-                clock.AddTiling(started);
+                TileTensorReader.Read(source, plan, tile, runner.Normalization, input.AsSpan(0, runner.InputLength));
+            }
+            catch
+            {
+                runner.Return(input);
+                throw;
+            }
 
-                BatchTiming timing = await batcher.RunAsync(model, input, output, plan.WindowHeight, plan.WindowWidth, owner, failed.Token).ConfigureAwait(false);
-                clock.AddQueueWait(timing.QueueWait);
-                clock.AddInference(timing.Inference / timing.BatchSize); // this tile's share of its batch
-
+            clock.AddTiling(started);
+            float[] output = await runner.InferAsync(input, failed.Token).ConfigureAwait(false);
+            try
+            {
                 started = StageClock.Now;
                 using (RestoreTelemetry.StartStage(RestoreStages.Assemble))
                 {
-                    TileTensorWriter.Write(output.AsSpan(0, outputLength), plan, tile, normalization, result);
+                    TileTensorWriter.Write(output.AsSpan(0, runner.OutputLength), plan, tile, runner.Normalization, result);
                 }
 
                 clock.AddTiling(started);
             }
-            catch (OperationCanceledException)
-            {
-                // A batch may still be writing into this output: it must not go back to the pool.
-                returnOutput = false;
-                throw;
-            }
             finally
             {
-                TensorBuffers.Pool.Return(input);
-                if (returnOutput)
-                {
-                    TensorBuffers.Pool.Return(output);
-                }
+                runner.Return(output);
             }
         }
     }

@@ -9,10 +9,12 @@ namespace RestoreGrpc.Core.Streaming;
 /// <param name="Format">Raw tile layout; null on a resume that does not repeat it (new jobs: RGB 8-bit).</param>
 /// <param name="JobId">The job to resume; null starts a new one.</param>
 /// <param name="HeldTiles">Tiles the client already holds (resume).</param>
+/// <param name="Client">Who is asking (its tenant, else its peer address), for the per-client cap on open streams.</param>
 public sealed record StreamOpenRequest(
     RestoreSettings Settings,
     int Width,
     int Height,
     StreamPixelFormat? Format,
     string? JobId,
-    IReadOnlyCollection<int> HeldTiles);
+    IReadOnlyCollection<int> HeldTiles,
+    string Client = "");

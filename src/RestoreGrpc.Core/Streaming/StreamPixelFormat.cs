@@ -16,12 +16,12 @@ public readonly record struct StreamPixelFormat(int BitDepth, int Channels)
     {
         if (BitDepth is not (8 or 16))
         {
-            throw new InvalidRequestException(StreamFields.BitDepth, $"must be 8 or 16 (got {BitDepth})");
+            throw new InvalidRequestException(RequestField.StreamBitDepth, $"must be 8 or 16 (got {BitDepth})");
         }
 
         if (Channels is not (1 or 3))
         {
-            throw new InvalidRequestException(StreamFields.Channels, $"must be 1 (gray) or 3 (RGB) (got {Channels}); alpha is not streamed");
+            throw new InvalidRequestException(RequestField.StreamChannels, $"must be 1 (gray) or 3 (RGB) (got {Channels}); alpha is not streamed");
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections;
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.Tiling;
 
@@ -5,25 +6,26 @@ namespace RestoreGrpc.Core.Streaming;
 
 /// <summary>
 /// One streamed restoration across its streams (the first and any resumes): the plan, which tiles have been sent
-/// back, which stream is attached, and the bytes its tiles hold. Holds no pixels itself.
+/// back, which stream is attached, and the bytes its tiles hold. Holds no pixels itself, and nothing in proportion to
+/// the plan until its first tile comes back (a header costs the same whatever the image size).
 /// </summary>
 public sealed class StreamingJob
 {
     private readonly Lock _lock = new();
-    private readonly bool[] _sent;
+    private BitArray? _sent;
     private CancellationTokenSource? _attachment;
     private DateTimeOffset _detachedAt;
     private long _bytes;
     private long _peakBytes;
     private int _sentCount;
 
-    internal StreamingJob(string id, IUpscaleModel model, TilePlan plan, StreamPixelFormat format, DateTimeOffset now)
+    internal StreamingJob(string id, IUpscaleModel model, TilePlan plan, StreamPixelFormat format, string client, DateTimeOffset now)
     {
         Id = id;
         Model = model;
         Plan = plan;
         Format = format;
-        _sent = new bool[plan.Count];
+        Client = client;
         _detachedAt = now;
     }
 
@@ -35,6 +37,9 @@ public sealed class StreamingJob
 
     public StreamPixelFormat Format { get; }
 
+    /// <summary>Who opened the job (tenant or peer), for the per-client cap.</summary>
+    internal string Client { get; }
+
     /// <summary>Bytes of tile tensors held right now.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
 
@@ -44,11 +49,34 @@ public sealed class StreamingJob
     /// <summary>Tiles sent back at least once, over all the job's streams.</summary>
     public int SentCount => Volatile.Read(ref _sentCount);
 
+    /// <summary>Whether a stream is attached right now.</summary>
+    internal bool IsAttached
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _attachment is not null;
+            }
+        }
+    }
+
+    internal DateTimeOffset DetachedAt
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _detachedAt;
+            }
+        }
+    }
+
     public bool WasSent(int index)
     {
         lock (_lock)
         {
-            return _sent[index];
+            return _sent is not null && _sent[index];
         }
     }
 
@@ -56,6 +84,7 @@ public sealed class StreamingJob
     {
         lock (_lock)
         {
+            _sent ??= new BitArray(Plan.Count);
             if (!_sent[index])
             {
                 _sent[index] = true;
@@ -101,12 +130,13 @@ public sealed class StreamingJob
         }
     }
 
-    /// <summary>Whether no stream is attached and the resume window has passed.</summary>
-    internal bool IsExpired(DateTimeOffset now, TimeSpan resumeWindow)
+    /// <summary>Whether no stream is attached and the resume window has passed: <paramref name="unstartedWindow"/>
+    /// for a job that never sent a tile back (nothing to resume), else <paramref name="resumeWindow"/>.</summary>
+    internal bool IsExpired(DateTimeOffset now, TimeSpan resumeWindow, TimeSpan unstartedWindow)
     {
         lock (_lock)
         {
-            return _attachment is null && now - _detachedAt > resumeWindow;
+            return _attachment is null && now - _detachedAt > (_sentCount == 0 ? unstartedWindow : resumeWindow);
         }
     }
 }

@@ -7,12 +7,17 @@ using RestoreGrpc.Tiling;
 namespace RestoreGrpc.Core.Streaming;
 
 /// <summary>
-/// Stream jobs by id. A job stays resumable for <see cref="StreamingOptions.ResumeWindow"/> after its stream ends;
-/// expired jobs are dropped whenever a job is created or looked up, and the number of jobs is bounded.
+/// Stream jobs by id. Only live streams count against the caps: at most <see cref="StreamingOptions.MaxJobs"/> streams
+/// attached at once, and <see cref="StreamingOptions.MaxJobsPerClient"/> per client (tenant, else peer). A job stays
+/// resumable for <see cref="StreamingOptions.ResumeWindow"/> after its stream ends, or only
+/// <see cref="StreamingOptions.UnstartedJobWindow"/> if it never sent a tile back; at most <c>MaxJobs</c> detached
+/// jobs are kept (the longest detached goes first). Expired jobs are dropped whenever a job is created, looked up or
+/// attached.
 /// </summary>
 public sealed class StreamingJobRegistry
 {
     private readonly ConcurrentDictionary<string, StreamingJob> _jobs = new(StringComparer.Ordinal);
+    private readonly Lock _admission = new();
     private readonly StreamingOptions _options;
     private readonly TimeProvider _time;
 
@@ -22,26 +27,70 @@ public sealed class StreamingJobRegistry
         _time = time ?? TimeProvider.System;
     }
 
+    /// <summary>Jobs held (attached or resumable).</summary>
     public int Count => _jobs.Count;
 
     internal DateTimeOffset Now => _time.GetUtcNow();
 
-    /// <exception cref="QueueFullException">As many jobs as allowed are attached or resumable.</exception>
-    internal StreamingJob Create(IUpscaleModel model, TilePlan plan, StreamPixelFormat format)
+    /// <summary>A new job, not yet attached (see <see cref="Attach"/>).</summary>
+    internal StreamingJob Create(IUpscaleModel model, TilePlan plan, StreamPixelFormat format, string client)
     {
         Sweep();
-        if (_jobs.Count >= _options.MaxJobs)
+        lock (_admission)
         {
-            throw new QueueFullException(
-                $"the server holds {_jobs.Count} stream jobs, its limit; retry when one finishes or expires",
-                TimeSpan.FromSeconds(30));
-        }
+            // Detached jobs beyond the bound go, the longest detached first: resumability is best effort, live streams
+            // are not.
+            StreamingJob[] detached = [.. _jobs.Values.Where(j => !j.IsAttached).OrderBy(j => j.DetachedAt)];
+            for (int i = 0; i <= detached.Length - Math.Max(1, _options.MaxJobs); i++)
+            {
+                _jobs.TryRemove(detached[i].Id, out _);
+            }
 
-        // 128 random bits: a job id is the only thing that lets a stream resume a job.
-        string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var job = new StreamingJob(id, model, plan, format, Now);
-        _jobs[id] = job;
-        return job;
+            // 128 random bits: a job id is the only thing that lets a stream resume a job.
+            string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            var job = new StreamingJob(id, model, plan, format, client, Now);
+            _jobs[id] = job;
+            return job;
+        }
+    }
+
+    /// <summary>Attaches a stream to a job, within the caps on live streams; a stream already attached to the job is
+    /// taken over (it is not counted twice).</summary>
+    /// <exception cref="QueueFullException">As many streams as allowed are live, in all or for this client.</exception>
+    internal CancellationTokenSource Attach(StreamingJob job)
+    {
+        Sweep();
+        lock (_admission)
+        {
+            if (!job.IsAttached)
+            {
+                int live = 0, mine = 0;
+                foreach (StreamingJob other in _jobs.Values)
+                {
+                    if (other.IsAttached)
+                    {
+                        live++;
+                        mine += other.Client == job.Client ? 1 : 0;
+                    }
+                }
+
+                if (live >= _options.MaxJobs)
+                {
+                    throw new QueueFullException(
+                        $"the server has {live} streams open, its limit; retry when one finishes",
+                        TimeSpan.FromSeconds(5));
+                }
+
+                if (mine >= _options.MaxJobsPerClient)
+                {
+                    throw new QueueFullException(
+                        $"this client has {mine} streams open, its limit; retry when one finishes",
+                        TimeSpan.FromSeconds(5));
+                }
+            }
+
+            return job.Attach();
+        }
     }
 
     /// <exception cref="StreamJobNotFoundException">Unknown or expired.</exception>
@@ -51,12 +100,21 @@ public sealed class StreamingJobRegistry
         return _jobs.TryGetValue(id, out StreamingJob? job) ? job : throw new StreamJobNotFoundException(id, _options.ResumeWindow);
     }
 
+    /// <summary>Forgets a job no stream was ever attached to (its header was refused).</summary>
+    internal void Forget(StreamingJob job)
+    {
+        if (!job.IsAttached && job.SentCount == 0)
+        {
+            _jobs.TryRemove(job.Id, out _);
+        }
+    }
+
     private void Sweep()
     {
         DateTimeOffset now = Now;
         foreach ((string id, StreamingJob job) in _jobs)
         {
-            if (job.IsExpired(now, _options.ResumeWindow))
+            if (job.IsExpired(now, _options.ResumeWindow, _options.UnstartedJobWindow))
             {
                 _jobs.TryRemove(id, out _);
             }

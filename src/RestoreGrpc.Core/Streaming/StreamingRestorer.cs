@@ -35,7 +35,7 @@ public sealed class StreamingRestorer
     /// <exception cref="ModelNotFoundException">Unknown model.</exception>
     /// <exception cref="ModelUnavailableException">Model cannot run.</exception>
     /// <exception cref="StreamJobNotFoundException">Resume of an unknown or expired job.</exception>
-    /// <exception cref="QueueFullException">Too many jobs.</exception>
+    /// <exception cref="QueueFullException">Too many open streams, in all or for this client.</exception>
     public async Task<StreamingSession> OpenAsync(StreamOpenRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -44,7 +44,7 @@ public sealed class StreamingRestorer
         if (settings.Task is not RestoreTaskKind.SuperResolution)
         {
             throw new InvalidRequestException(
-                StreamFields.Task,
+                RequestField.StreamTask,
                 $"streaming restores super-resolution only (got {settings.Task}): face restoration needs the whole image's context; use Restore");
         }
 
@@ -52,43 +52,67 @@ public sealed class StreamingRestorer
             ? await CreateJobAsync(request, settings, cancellationToken).ConfigureAwait(false)
             : Resume(request);
 
-        foreach (int held in request.HeldTiles)
+        try
+        {
+            CheckHeld(job, request.HeldTiles);
+        }
+        catch
+        {
+            _registry.Forget(job);
+            throw;
+        }
+
+        CancellationTokenSource attachment;
+        try
+        {
+            attachment = _registry.Attach(job);
+        }
+        catch
+        {
+            _registry.Forget(job);
+            throw;
+        }
+
+        var owner = new BatchOwner(job, settings.Tenant, _batcher.PriorityFor(settings.Priority, job.Plan.Count));
+        return new StreamingSession(job, _registry, attachment, _batcher, owner, _options, request.HeldTiles, cancellationToken);
+    }
+
+    private static void CheckHeld(StreamingJob job, IReadOnlyCollection<int> heldTiles)
+    {
+        foreach (int held in heldTiles)
         {
             if (held < 0 || held >= job.Plan.Count)
             {
-                throw new InvalidRequestException(StreamFields.HeldTiles, $"names tile {held}, outside the plan (tiles 0..{job.Plan.Count - 1})");
+                throw new InvalidRequestException(RequestField.StreamHeldTiles, $"names tile {held}, outside the plan (tiles 0..{job.Plan.Count - 1})");
             }
 
             if (!job.WasSent(held))
             {
-                throw new InvalidRequestException(StreamFields.HeldTiles, $"names tile {held}, which job {job.Id} never sent");
+                throw new InvalidRequestException(RequestField.StreamHeldTiles, $"names tile {held}, which job {job.Id} never sent");
             }
         }
-
-        var owner = new BatchOwner(job, settings.Tenant, _batcher.PriorityFor(settings.Priority, job.Plan.Count));
-        return new StreamingSession(job, _registry, _batcher, owner, _options, request.HeldTiles, cancellationToken);
     }
 
     private async Task<StreamingJob> CreateJobAsync(StreamOpenRequest request, RestoreSettings settings, CancellationToken cancellationToken)
     {
         if (request.Width < 1 || request.Width > _limits.MaxDimension)
         {
-            throw new InvalidRequestException(StreamFields.Width, $"must be 1..{_limits.MaxDimension} (got {request.Width})");
+            throw new InvalidRequestException(RequestField.StreamWidth, $"must be 1..{_limits.MaxDimension} (got {request.Width})");
         }
 
         if (request.Height < 1 || request.Height > _limits.MaxDimension)
         {
-            throw new InvalidRequestException(StreamFields.Height, $"must be 1..{_limits.MaxDimension} (got {request.Height})");
+            throw new InvalidRequestException(RequestField.StreamHeight, $"must be 1..{_limits.MaxDimension} (got {request.Height})");
         }
 
         StreamPixelFormat format = request.Format ?? StreamPixelFormat.Rgb24;
         format.Validate();
 
-        IUpscaleModel model = await _catalog.GetUpscalerAsync(settings.Model, RestoreSettings.Fields.Model, cancellationToken).ConfigureAwait(false);
+        IUpscaleModel model = await _catalog.GetUpscalerAsync(settings.Model, RequestField.Model, cancellationToken).ConfigureAwait(false);
         if (settings.Scale is { } scale && scale != model.Scale)
         {
             throw new InvalidRequestException(
-                RestoreSettings.Fields.Scale,
+                RequestField.Scale,
                 $"streaming runs at the model's native scale ×{model.Scale} (got {scale}); leave it 0 and resample the output if needed");
         }
 
@@ -100,11 +124,11 @@ public sealed class StreamingRestorer
         if (tileBytes > _options.MaxTileBytes)
         {
             throw new InvalidRequestException(
-                RestoreSettings.Fields.TileSize,
+                RequestField.TileSize,
                 $"gives {plan.WindowWidth}x{plan.WindowHeight} windows of {tileBytes} bytes ({format}); streamed tiles may carry at most {_options.MaxTileBytes} bytes: choose a smaller tile size or margin");
         }
 
-        return _registry.Create(model, plan, format);
+        return _registry.Create(model, plan, format, request.Client);
     }
 
     private StreamingJob Resume(StreamOpenRequest request)
@@ -113,13 +137,13 @@ public sealed class StreamingRestorer
         if ((request.Width != 0 && request.Width != job.Plan.ImageWidth) || (request.Height != 0 && request.Height != job.Plan.ImageHeight))
         {
             throw new InvalidRequestException(
-                StreamFields.Width,
+                RequestField.StreamWidth,
                 $"job {job.Id} is {job.Plan.ImageWidth}x{job.Plan.ImageHeight}; the header says {request.Width}x{request.Height}");
         }
 
         if (request.Format is { } format && format != job.Format)
         {
-            throw new InvalidRequestException(StreamFields.BitDepth, $"job {job.Id} streams {job.Format}; the header says {format}");
+            throw new InvalidRequestException(RequestField.StreamBitDepth, $"job {job.Id} streams {job.Format}; the header says {format}");
         }
 
         return job;

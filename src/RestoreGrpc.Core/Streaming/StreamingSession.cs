@@ -1,6 +1,6 @@
+using System.Collections;
 using System.Threading.Channels;
 using RestoreGrpc.Core.Errors;
-using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Restoration;
 using RestoreGrpc.Core.Scheduling;
 using RestoreGrpc.Core.Tiling;
@@ -9,31 +9,27 @@ using RestoreGrpc.Tiling;
 namespace RestoreGrpc.Core.Streaming;
 
 /// <summary>
-/// One stream attached to a <see cref="StreamingJob"/>: accepts input tiles within the credit, runs each through
-/// the shared <see cref="DynamicBatcher"/> (so streamed tiles batch with other requests' tiles and obey admission
+/// One stream attached to a <see cref="StreamingJob"/>: accepts input tiles within the credit, runs each through a
+/// <see cref="TileRunner"/> (the shared batcher, so streamed tiles batch with other requests' tiles and obey admission
 /// and cancellation), and hands finished tiles to the host through <see cref="Completed"/>. It holds only the tiles
-/// in flight (at most the credit), never the image. Protocol violations throw <see cref="InvalidRequestException"/>;
-/// disposing cancels queued and running tiles and returns their memory at once.
+/// in flight (at most the credit), never the image, and nothing in proportion to the plan before its first tile.
+/// Protocol violations throw <see cref="InvalidRequestException"/>; disposing cancels queued and running tiles and
+/// returns their memory at once.
 /// </summary>
 public sealed class StreamingSession : IAsyncDisposable
 {
     private readonly Lock _lock = new();
     private readonly StreamingJob _job;
     private readonly StreamingJobRegistry _registry;
-    private readonly DynamicBatcher _batcher;
-    private readonly BatchOwner _owner;
     private readonly StreamingOptions _options;
-    private readonly TensorNormalization _normalization;
     private readonly StageClock _clock = new();
+    private readonly TileRunner _runner;
     private readonly CancellationTokenSource _attachment;
     private readonly CancellationTokenSource _stop;
-    private readonly bool[] _expected;
-    private readonly bool[] _received;
+    private readonly HashSet<int> _held;
     private readonly Channel<CompletedTile> _completed = Channel.CreateUnbounded<CompletedTile>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<Task> _running = [];
-    private readonly SemaphoreSlim _inferenceSlots;
-    private readonly int _inputLength;
-    private readonly int _outputLength;
+    private BitArray? _received;
     private int _receivedCount;
     private int _granted;
     private int _inFlight;
@@ -43,6 +39,7 @@ public sealed class StreamingSession : IAsyncDisposable
     internal StreamingSession(
         StreamingJob job,
         StreamingJobRegistry registry,
+        CancellationTokenSource attachment,
         DynamicBatcher batcher,
         BatchOwner owner,
         StreamingOptions options,
@@ -51,30 +48,18 @@ public sealed class StreamingSession : IAsyncDisposable
     {
         _job = job;
         _registry = registry;
-        _batcher = batcher;
-        _owner = owner;
         _options = options;
-        _normalization = TensorNormalization.For(job.Model.Descriptor);
-        TilePlan plan = job.Plan;
-        _inputLength = 3 * plan.WindowWidth * plan.WindowHeight;
-        _outputLength = checked(_inputLength * plan.Scale * plan.Scale);
-        // Received tiles beyond these wait as tensors: a stream loads the batcher like a unary request (its batches, and
-        // so the model's activation memory, stay as small), while the credit keeps the network busy.
-        _inferenceSlots = new SemaphoreSlim(Math.Max(1, batcher.Options.TilesInFlightPerRequest));
-        _expected = new bool[plan.Count];
-        _received = new bool[plan.Count];
-        Array.Fill(_expected, true);
-        foreach (int index in held)
-        {
-            _expected[index] = false;
-        }
-
-        PendingTiles = Enumerable.Range(0, plan.Count).Where(i => _expected[i]).ToArray();
-        InitialCredit = Math.Min(Math.Max(1, options.Credit), PendingTiles.Count);
+        _attachment = attachment;
+        // Received tiles beyond the runner's tiles in flight wait as tensors: a stream loads the batcher like a unary
+        // request (its batches, and so the model's activation memory, stay as small), while the credit keeps the
+        // network busy.
+        _runner = new TileRunner(batcher, job.Model, job.Plan, owner, _clock, job.AddBytes);
+        _held = [.. held];
+        PendingCount = job.Plan.Count - _held.Count;
+        InitialCredit = Math.Min(Math.Max(1, options.Credit), PendingCount);
         _granted = InitialCredit;
-        _attachment = job.Attach();
         _stop = CancellationTokenSource.CreateLinkedTokenSource(callCancelled, _attachment.Token);
-        if (PendingTiles.Count == 0)
+        if (PendingCount == 0)
         {
             _completed.Writer.TryComplete();
         }
@@ -82,8 +67,9 @@ public sealed class StreamingSession : IAsyncDisposable
 
     public StreamingJob Job => _job;
 
-    /// <summary>Tiles this stream expects, in the suggested sending order (row-major).</summary>
-    public IReadOnlyList<int> PendingTiles { get; }
+    /// <summary>Tiles this stream expects: every tile of the plan not held by the client (row-major is the suggested
+    /// sending order).</summary>
+    public int PendingCount { get; }
 
     public int InitialCredit { get; }
 
@@ -108,41 +94,43 @@ public sealed class StreamingSession : IAsyncDisposable
         {
             if (index < 0 || index >= plan.Count)
             {
-                throw new InvalidRequestException(StreamFields.TileIndex, $"is {index}, outside the plan (tiles 0..{plan.Count - 1})");
+                throw new InvalidRequestException(RequestField.StreamTileIndex, $"is {index}, outside the plan (tiles 0..{plan.Count - 1})");
             }
 
-            if (!_expected[index])
+            if (_held.Contains(index))
             {
-                throw new InvalidRequestException(StreamFields.TileIndex, $"tile {index} was listed in held_tiles: the client already holds its output");
+                throw new InvalidRequestException(RequestField.StreamTileIndex, $"tile {index} was listed in held_tiles: the client already holds its output");
             }
 
-            if (_received[index])
+            if (_received is not null && _received[index])
             {
-                throw new InvalidRequestException(StreamFields.TileIndex, $"tile {index} was already sent on this stream (duplicate)");
+                throw new InvalidRequestException(RequestField.StreamTileIndex, $"tile {index} was already sent on this stream (duplicate)");
             }
 
             if (_receivedCount >= _granted)
             {
-                throw new InvalidRequestException(StreamFields.Tile, $"sent beyond the credit: {_granted} tiles granted so far; wait for a CreditGrant before sending more");
+                throw new InvalidRequestException(RequestField.StreamTile, $"sent beyond the credit: {_granted} tiles granted so far; wait for a CreditGrant before sending more");
             }
 
             long expectedBytes = (long)plan.WindowWidth * plan.WindowHeight * _job.Format.BytesPerPixel;
             if (pixels.Length != expectedBytes)
             {
                 throw new InvalidRequestException(
-                    StreamFields.TilePixels,
+                    RequestField.StreamTilePixels,
                     $"has {pixels.Length} bytes; tile {index}'s window is {plan.WindowWidth}x{plan.WindowHeight} {_job.Format} = {expectedBytes} bytes");
             }
 
+            // One bit per tile of the plan, allocated by the first tile rather than the header.
+            _received ??= new BitArray(plan.Count);
             _received[index] = true;
             _receivedCount++;
             _inFlight++;
         }
 
         Tile tile = plan[index];
-        float[] input = Rent(_inputLength);
+        float[] input = _runner.RentInput();
         long started = StageClock.Now;
-        RawTileCodec.ToTensor(pixels.Span, plan.WindowWidth, plan.WindowHeight, _job.Format, _normalization, input.AsSpan(0, _inputLength));
+        RawTileCodec.ToTensor(pixels.Span, plan.WindowWidth, plan.WindowHeight, _job.Format, _runner.Normalization, input.AsSpan(0, _runner.InputLength));
         _clock.AddTiling(started);
         Task running = RunTileAsync(tile, input);
         lock (_lock)
@@ -173,9 +161,9 @@ public sealed class StreamingSession : IAsyncDisposable
         {
             _inFlight--;
             _sentCount++;
-            int grant = _granted < PendingTiles.Count ? 1 : 0;
+            int grant = _granted < PendingCount ? 1 : 0;
             _granted += grant;
-            bool done = _sentCount == PendingTiles.Count;
+            bool done = _sentCount == PendingCount;
             if (done)
             {
                 _completed.Writer.TryComplete();
@@ -222,34 +210,25 @@ public sealed class StreamingSession : IAsyncDisposable
         _job.Detach(_attachment, _registry.Now);
         _stop.Dispose();
         _attachment.Dispose();
-        _inferenceSlots.Dispose();
+        _runner.Dispose();
     }
 
     private void CompleteIfStalled()
     {
-        if (_inputEnded && _inFlight == 0 && _sentCount < PendingTiles.Count)
+        if (_inputEnded && _inFlight == 0 && _sentCount < PendingCount)
         {
             _completed.Writer.TryComplete(new InvalidRequestException(
-                StreamFields.Tile,
-                $"the client half-closed the stream after {_receivedCount} of {PendingTiles.Count} pending tiles; reopen with job_id {_job.Id} to resume"));
+                RequestField.StreamTile,
+                $"the client half-closed the stream after {_receivedCount} of {PendingCount} pending tiles; reopen with job_id {_job.Id} to resume"));
         }
     }
 
     private async Task RunTileAsync(Tile tile, float[] input)
     {
-        TilePlan plan = _job.Plan;
-        float[]? output = null;
-        bool slot = false;
         try
         {
-            await _inferenceSlots.WaitAsync(_stop.Token).ConfigureAwait(false);
-            slot = true;
-            output = Rent(_outputLength);
-            BatchTiming timing = await _batcher.RunAsync(_job.Model, input, output, plan.WindowHeight, plan.WindowWidth, _owner, _stop.Token).ConfigureAwait(false);
-            _clock.AddQueueWait(timing.QueueWait);
-            _clock.AddInference(timing.Inference / timing.BatchSize);
-            var completed = new CompletedTile(tile, plan, _job.Format, _normalization, _options.OutputPartBytes, output, Return);
-            output = null;
+            float[] output = await _runner.InferAsync(input, _stop.Token).ConfigureAwait(false);
+            var completed = new CompletedTile(tile, _job.Plan, _job.Format, _runner.Normalization, _options.OutputPartBytes, output, _runner.Return);
             if (!_completed.Writer.TryWrite(completed))
             {
                 completed.Dispose();
@@ -257,43 +236,12 @@ public sealed class StreamingSession : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            // A batch may still be writing into the output tensor: it goes to the garbage collector, not the pool.
-            if (output is not null)
-            {
-                _job.AddBytes(-(long)output.Length * sizeof(float));
-                output = null;
-            }
+            // The stream is stopping; the runner kept what a batch may still use out of the pool.
         }
         catch (Exception e)
         {
             _completed.Writer.TryComplete(e);
             await _stop.CancelAsync().ConfigureAwait(false);
         }
-        finally
-        {
-            if (slot)
-            {
-                _inferenceSlots.Release();
-            }
-
-            Return(input);
-            if (output is not null)
-            {
-                Return(output);
-            }
-        }
-    }
-
-    private float[] Rent(int length)
-    {
-        float[] tensor = TensorBuffers.Pool.Rent(length);
-        _job.AddBytes((long)tensor.Length * sizeof(float));
-        return tensor;
-    }
-
-    private void Return(float[] tensor)
-    {
-        _job.AddBytes(-(long)tensor.Length * sizeof(float));
-        TensorBuffers.Pool.Return(tensor);
     }
 }

@@ -8,7 +8,21 @@ namespace RestoreGrpc.Server.Mapping;
 /// <summary>Translates RestoreStream messages to and from the core's streaming types. No logic beyond mapping.</summary>
 internal static class StreamMapping
 {
-    public static StreamOpenRequest ToOpenRequest(StreamHeader header, string tenant) => new(
+    /// <summary>Who a stream belongs to for the per-client cap: its tenant, else its peer's address (without the
+    /// port, so one host's connections count together).</summary>
+    public static string ClientOf(string tenant, string peer)
+    {
+        if (tenant.Length > 0)
+        {
+            return "tenant:" + tenant;
+        }
+
+        // "ipv4:127.0.0.1:5000", "ipv6:[::1]:5000", "unix:/path".
+        int port = peer.LastIndexOf(':');
+        return "peer:" + (port > peer.IndexOf(':') && peer.AsSpan(port + 1).IndexOfAnyExceptInRange('0', '9') < 0 ? peer[..port] : peer);
+    }
+
+    public static StreamOpenRequest ToOpenRequest(StreamHeader header, string tenant, string peer) => new(
         ProtoMapping.ToSettings(header.Options) with { Tenant = tenant },
         header.HasWidth ? header.Width : 0,
         header.HasHeight ? header.Height : 0,
@@ -18,7 +32,8 @@ internal static class StreamMapping
                 header.PixelFormat.HasBitDepth ? header.PixelFormat.BitDepth : 8,
                 header.PixelFormat.HasChannelCount ? header.PixelFormat.ChannelCount : 3),
         string.IsNullOrEmpty(header.JobId) ? null : header.JobId,
-        header.HeldTiles.Distinct().ToList());
+        header.HeldTiles.Distinct().ToList(),
+        ClientOf(tenant, peer));
 
     public static RestoreStreamResponse ToPlan(StreamingSession session, TimeSpan resumeWindow)
     {
@@ -40,7 +55,7 @@ internal static class StreamMapping
                 OutputWidth = plan.OutputWidth,
                 OutputHeight = plan.OutputHeight,
                 InitialCredit = session.InitialCredit,
-                PendingTileCount = session.PendingTiles.Count,
+                PendingTileCount = session.PendingCount,
                 ExecutionProvider = ProtoMapping.ToExecutionProvider(session.Job.Model.ExecutionProvider),
                 ResumeWindow = Duration.FromTimeSpan(resumeWindow),
             },

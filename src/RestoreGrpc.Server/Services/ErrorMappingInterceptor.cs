@@ -4,6 +4,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using RestoreGrpc.Core.Errors;
 using RestoreGrpc.Core.Streaming;
+using RestoreGrpc.Server.Mapping;
 using Status = Google.Rpc.Status;
 
 namespace RestoreGrpc.Server.Services;
@@ -51,16 +52,17 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
         switch (exception)
         {
             case InvalidRequestException invalid:
-                LogRejected(logger, context.Method, invalid.Field, invalid.Description);
+                string field = FieldPaths.Of(invalid.Field);
+                LogRejected(logger, context.Method, field, invalid.Description);
                 return new Status
                 {
                     Code = (int)Code.InvalidArgument,
-                    Message = invalid.Message,
+                    Message = $"{field}: {invalid.Description}",
                     Details =
                     {
                         Any.Pack(new BadRequest
                         {
-                            FieldViolations = { new BadRequest.Types.FieldViolation { Field = invalid.Field, Description = invalid.Description } },
+                            FieldViolations = { new BadRequest.Types.FieldViolation { Field = field, Description = invalid.Description } },
                         }),
                     },
                 }.ToRpcException();

@@ -18,17 +18,17 @@ internal sealed partial class RestoreGrpcService
         StreamingRestorer streaming = context.GetHttpContext().RequestServices.GetRequiredService<StreamingRestorer>();
         if (!await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
         {
-            throw new InvalidRequestException(StreamFields.Header, "the stream ended before its header");
+            throw new InvalidRequestException(RequestField.StreamHeader, "the stream ended before its header");
         }
 
         if (requestStream.Current.KindCase != RestoreStreamRequest.KindOneofCase.Header)
         {
-            throw new InvalidRequestException(StreamFields.Header, $"must be the first message (got {requestStream.Current.KindCase} first)");
+            throw new InvalidRequestException(RequestField.StreamHeader, $"must be the first message (got {requestStream.Current.KindCase} first)");
         }
 
         string tenant = context.RequestHeaders.GetValue(TenantHeader) ?? string.Empty;
         await using StreamingSession session = await streaming.OpenAsync(
-            StreamMapping.ToOpenRequest(requestStream.Current.Header, tenant),
+            StreamMapping.ToOpenRequest(requestStream.Current.Header, tenant, context.Peer),
             context.CancellationToken).ConfigureAwait(false);
         try
         {
@@ -112,9 +112,9 @@ internal sealed partial class RestoreGrpcService
                     session.Accept(request.Tile.Index, request.Tile.Pixels.Memory);
                     break;
                 case RestoreStreamRequest.KindOneofCase.Header:
-                    throw new InvalidRequestException(StreamFields.Header, "was sent twice; a stream has one header");
+                    throw new InvalidRequestException(RequestField.StreamHeader, "was sent twice; a stream has one header");
                 default:
-                    throw new InvalidRequestException(StreamFields.Tile, "an empty message (neither header nor tile)");
+                    throw new InvalidRequestException(RequestField.StreamTile, "an empty message (neither header nor tile)");
             }
         }
 

@@ -1,3 +1,4 @@
+using RestoreGrpc.Core.Errors;
 using RestoreGrpc.Core.Imaging;
 using RestoreGrpc.TestSupport;
 using SixLabors.ImageSharp;
@@ -14,7 +15,7 @@ public sealed class ImageDecoderTests
     {
         byte[] bytes = File.ReadAllBytes(SharedAssets.Image("truncated.jpg"));
         var error = Assert.Throws<InvalidImageException>(() => ImageDecoder.Decode(bytes, Limits));
-        Assert.Equal("image", error.Field);
+        Assert.Equal(RequestField.Image, error.Field);
         Assert.Contains("corrupt", error.Description, StringComparison.Ordinal);
     }
 

@@ -1,3 +1,4 @@
+using RestoreGrpc.Core.Errors;
 using Microsoft.Extensions.Logging.Abstractions;
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.TestSupport;
@@ -15,8 +16,8 @@ public sealed class SessionInstanceTests
         string path = SharedAssets.Model("realesr-animevideov3-x4.onnx");
         using ModelCatalog plain = Catalog(path, IoBindingMode.Never, instances: 1);
         using ModelCatalog bound = Catalog(path, IoBindingMode.Always, instances: 2);
-        IUpscaleModel plainModel = await plain.GetUpscalerAsync("anime", "model", Ct);
-        IUpscaleModel boundModel = await bound.GetUpscalerAsync("anime", "model", Ct);
+        IUpscaleModel plainModel = await plain.GetUpscalerAsync("anime", RequestField.Model, Ct);
+        IUpscaleModel boundModel = await bound.GetUpscalerAsync("anime", RequestField.Model, Ct);
         Assert.Equal(2, ((OnnxModel)boundModel).Instances);
         Assert.True(((OnnxModel)boundModel).UsesIoBinding);
         Assert.False(((OnnxModel)plainModel).UsesIoBinding);
@@ -40,7 +41,7 @@ public sealed class SessionInstanceTests
     {
         string path = SharedAssets.Model("realesr-animevideov3-x4.onnx");
         using ModelCatalog catalog = Catalog(path, IoBindingMode.Never, instances: 1);
-        IUpscaleModel model = await catalog.GetUpscalerAsync("anime", "model", Ct);
+        IUpscaleModel model = await catalog.GetUpscalerAsync("anime", RequestField.Model, Ct);
         float[] input = new float[3 * 16 * 16];
         float[] output = new float[input.Length * 16];
         using var cancelled = new CancellationTokenSource();
@@ -56,7 +57,7 @@ public sealed class SessionInstanceTests
     {
         string path = SharedAssets.Model("realesr-animevideov3-x4.onnx");
         ModelCatalog catalog = Catalog(path, IoBindingMode.Never, instances: 1);
-        IUpscaleModel model = await catalog.GetUpscalerAsync("anime", "model", Ct);
+        IUpscaleModel model = await catalog.GetUpscalerAsync("anime", RequestField.Model, Ct);
         float[] input = new float[3 * 256 * 256];
         float[] output = new float[input.Length * 16];
         using var started = new ManualResetEventSlim();

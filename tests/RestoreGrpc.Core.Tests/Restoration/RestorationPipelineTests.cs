@@ -93,12 +93,12 @@ public sealed class RestorationPipelineTests : IDisposable
     }
 
     [Theory]
-    [InlineData(-1.0, null, null, null, "options.scale")]
-    [InlineData(100.0, null, null, null, "options.scale")]
-    [InlineData(null, 4, null, null, "options.tiling.tile_size")]
-    [InlineData(null, null, 999, null, "options.tiling.tile_margin")]
-    [InlineData(null, null, null, 101, "options.output.quality")]
-    public async Task Bad_options_name_their_field(double? scale, int? tile, int? margin, int? quality, string field)
+    [InlineData(-1.0, null, null, null, RequestField.Scale)]
+    [InlineData(100.0, null, null, null, RequestField.Scale)]
+    [InlineData(null, 4, null, null, RequestField.TileSize)]
+    [InlineData(null, null, 999, null, RequestField.TileMargin)]
+    [InlineData(null, null, null, 101, RequestField.OutputQuality)]
+    public async Task Bad_options_name_their_field(double? scale, int? tile, int? margin, int? quality, RequestField field)
     {
         var settings = new RestoreSettings(Scale: scale, TileSize: tile, TileMargin: margin, Output: new EncodeSettings(Quality: quality));
         var error = await Assert.ThrowsAsync<InvalidRequestException>(() => _pipeline.RestoreAsync(SyntheticImages.Gray16Png(4, 4), settings, Ct));
@@ -110,7 +110,7 @@ public sealed class RestorationPipelineTests : IDisposable
     {
         RestorationPipeline limited = TestPipelines.Pipeline(_catalog, new ImageLimits { MaxOutputPixels = 1000 });
         var error = await Assert.ThrowsAsync<InvalidRequestException>(() => limited.RestoreAsync(SyntheticImages.Gray16Png(40, 10), new RestoreSettings(), Ct));
-        Assert.Equal("image", error.Field);
+        Assert.Equal(RequestField.Image, error.Field);
     }
 
     [Fact]
@@ -143,6 +143,6 @@ public sealed class RestorationPipelineTests : IDisposable
         Assert.False(small.ExceedsUnaryLimits);
 
         var error = await Assert.ThrowsAsync<InvalidRequestException>(() => _pipeline.EstimateAsync(0, 10, 8, new RestoreSettings(), Ct));
-        Assert.Equal("width", error.Field);
+        Assert.Equal(RequestField.Width, error.Field);
     }
 }

@@ -30,19 +30,19 @@ public sealed class StreamingProtocolTests(ServerFixture fixture) : IClassFixtur
     {
         using var call = Raw.RestoreStream(cancellationToken: Ct);
         await call.RequestStream.WriteAsync(Tile(0, 10), Ct);
-        await AssertRejectedAsync(call, StatusCode.InvalidArgument, StreamFields.Header);
+        await AssertRejectedAsync(call, StatusCode.InvalidArgument, "header");
     }
 
     [Fact]
     public async Task A_stream_ended_before_its_header_is_invalid_argument()
     {
         using var call = Raw.RestoreStream(cancellationToken: Ct);
-        await AssertRejectedAsync(call, StatusCode.InvalidArgument, StreamFields.Header);
+        await AssertRejectedAsync(call, StatusCode.InvalidArgument, "header");
     }
 
     [Theory]
-    [InlineData(99, 10, StreamFields.TileIndex, "outside the plan")]
-    [InlineData(0, 10, StreamFields.TilePixels, "bytes")]
+    [InlineData(99, 10, "tile.index", "outside the plan")]
+    [InlineData(0, 10, "tile.pixels", "bytes")]
     public async Task Tiles_outside_the_plan_or_of_the_wrong_size_are_invalid_argument(int index, int bytes, string field, string says)
     {
         using var call = Raw.RestoreStream(cancellationToken: Ct);
@@ -58,7 +58,7 @@ public sealed class StreamingProtocolTests(ServerFixture fixture) : IClassFixtur
         StreamPlan plan = await OpenAsync(call);
         await call.RequestStream.WriteAsync(Tile(0, WindowBytes(plan)), Ct);
         await call.RequestStream.WriteAsync(Tile(0, WindowBytes(plan)), Ct);
-        await AssertRejectedAsync(call, StatusCode.InvalidArgument, StreamFields.TileIndex, "duplicate");
+        await AssertRejectedAsync(call, StatusCode.InvalidArgument, "tile.index", "duplicate");
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class StreamingProtocolTests(ServerFixture fixture) : IClassFixtur
             await call.RequestStream.WriteAsync(Tile(i, WindowBytes(plan)), Ct);
         }
 
-        await AssertRejectedAsync(call, StatusCode.InvalidArgument, StreamFields.Tile, "credit");
+        await AssertRejectedAsync(call, StatusCode.InvalidArgument, "tile", "credit");
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class StreamingProtocolTests(ServerFixture fixture) : IClassFixtur
         using (var call = Raw.RestoreStream(cancellationToken: Ct))
         {
             await call.RequestStream.WriteAsync(new RestoreStreamRequest { Header = Header(new RestoreOptions { Task = RestoreTask.Faces }) }, Ct);
-            await AssertRejectedAsync(call, StatusCode.InvalidArgument, StreamFields.Task, "whole image");
+            await AssertRejectedAsync(call, StatusCode.InvalidArgument, "header.options.task", "whole image");
         }
 
         using (var call = Raw.RestoreStream(cancellationToken: Ct))

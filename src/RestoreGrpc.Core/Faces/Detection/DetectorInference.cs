@@ -1,50 +1,40 @@
 using Microsoft.ML.OnnxRuntime;
+using RestoreGrpc.Core.Models;
 
 namespace RestoreGrpc.Core.Faces.Detection;
 
-/// <summary>One cancellable run of a detector session over a prepared tensor; the outputs are allocated by ONNX Runtime.</summary>
+/// <summary>One cancellable run of a detector model over a prepared tensor, through the model's session pool; the
+/// outputs are allocated by ONNX Runtime.</summary>
 internal static class DetectorInference
 {
     public static IDisposableReadOnlyCollection<OrtValue> Run(
-        InferenceSession session,
+        IOnnxSessionPool sessions,
         string inputName,
         DetectionTensor tensor,
         string[] outputNames,
         CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        using var runOptions = new RunOptions();
         using OrtValue input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tensor.Data, tensor.Shape);
-        using CancellationTokenRegistration registration = cancellationToken.Register(
-            static state => ((RunOptions)state!).Terminate = true,
-            runOptions);
-        try
-        {
-            return session.Run(runOptions, [inputName], [input], outputNames);
-        }
-        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException("face detection was terminated", cancellationToken);
-        }
+        return sessions.Run(inputName, input, outputNames, cancellationToken);
     }
 
-    /// <summary>The input name of a single-input detector, checking that the session produces the expected outputs.</summary>
-    public static string CheckSession(InferenceSession session, string detector, IEnumerable<string> outputNames)
+    /// <summary>The input name of a single-input detector, checking that the model produces the expected outputs.</summary>
+    public static string CheckSession(IOnnxSessionPool sessions, string detector, IEnumerable<string> outputNames)
     {
-        ArgumentNullException.ThrowIfNull(session);
-        if (session.InputNames.Count != 1)
+        ArgumentNullException.ThrowIfNull(sessions);
+        if (sessions.InputNames.Count != 1)
         {
-            throw new ArgumentException($"{detector} expects a model with one input; this one has {session.InputNames.Count}", nameof(session));
+            throw new ArgumentException($"{detector} expects a model with one input; this one has {sessions.InputNames.Count}", nameof(sessions));
         }
 
-        string[] missing = [.. outputNames.Where(name => !session.OutputNames.Contains(name))];
+        string[] missing = [.. outputNames.Where(name => !sessions.OutputNames.Contains(name))];
         if (missing.Length > 0)
         {
             throw new ArgumentException(
-                $"{detector} model lacks output(s) {string.Join(", ", missing)}; it has {string.Join(", ", session.OutputNames)}",
-                nameof(session));
+                $"{detector} model lacks output(s) {string.Join(", ", missing)}; it has {string.Join(", ", sessions.OutputNames)}",
+                nameof(sessions));
         }
 
-        return session.InputNames[0];
+        return sessions.InputNames[0];
     }
 }

@@ -1,16 +1,17 @@
 using Microsoft.ML.OnnxRuntime;
+using RestoreGrpc.Core.Models;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace RestoreGrpc.Core.Faces.Detection;
 
 /// <summary>
-/// RetinaFace (MobileNet-0.25, Pytorch_Retinaface layout) over a caller-owned ONNX Runtime session. Input:
+/// RetinaFace (MobileNet-0.25, Pytorch_Retinaface layout) over a loaded model's session pool. Input:
 /// [1, 3, H, W] BGR minus (104, 117, 123), any size. Outputs over the prior boxes: <c>loc</c> [1, A, 4],
 /// <c>conf</c> [1, A, 2] (softmaxed; the face score is column 1) and <c>iou</c> [1, A, 10], which despite its name
 /// holds the five landmarks.
 /// </summary>
-public sealed class RetinaFaceDetector : IFaceDetector
+internal sealed class RetinaFaceDetector : IFaceDetector
 {
     private const float CentreVariance = 0.1f;
     private const float SizeVariance = 0.2f;
@@ -21,14 +22,14 @@ public sealed class RetinaFaceDetector : IFaceDetector
     private static readonly int[][] MinSizes = [[16, 32], [64, 128], [256, 512]];
     private static readonly string[] OutputNames = ["loc", "conf", "iou"];
 
-    private readonly InferenceSession _session;
+    private readonly IOnnxSessionPool _sessions;
     private readonly string _inputName;
 
-    /// <param name="session">A session over a RetinaFace model; the caller keeps ownership and disposes it.</param>
-    public RetinaFaceDetector(InferenceSession session)
+    /// <param name="sessions">A loaded RetinaFace model's session pool; the caller keeps ownership and disposes it.</param>
+    public RetinaFaceDetector(IOnnxSessionPool sessions)
     {
-        _inputName = DetectorInference.CheckSession(session, "RetinaFace", OutputNames);
-        _session = session;
+        _inputName = DetectorInference.CheckSession(sessions, "RetinaFace", OutputNames);
+        _sessions = sessions;
     }
 
     public string Name => "retinaface";
@@ -41,7 +42,7 @@ public sealed class RetinaFaceDetector : IFaceDetector
         cancellationToken.ThrowIfCancellationRequested();
 
         using DetectionTensor tensor = DetectionTensor.Create(image, options.MaxInputSide, padMultiple: 1, MeanB, MeanG, MeanR);
-        using IDisposableReadOnlyCollection<OrtValue> outputs = DetectorInference.Run(_session, _inputName, tensor, OutputNames, cancellationToken);
+        using IDisposableReadOnlyCollection<OrtValue> outputs = DetectorInference.Run(_sessions, _inputName, tensor, OutputNames, cancellationToken);
 
         int priors = PriorCount(tensor.Width, tensor.Height);
         ReadOnlySpan<float> loc = Output(outputs[0], "loc", priors, 4);

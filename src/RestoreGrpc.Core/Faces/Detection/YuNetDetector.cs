@@ -1,30 +1,31 @@
 using Microsoft.ML.OnnxRuntime;
+using RestoreGrpc.Core.Models;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace RestoreGrpc.Core.Faces.Detection;
 
 /// <summary>
-/// YuNet (OpenCV's face_detection_yunet) over a caller-owned ONNX Runtime session. Input: [1, 3, H, W] BGR in
+/// YuNet (OpenCV's face_detection_yunet) over a loaded model's session pool. Input: [1, 3, H, W] BGR in
 /// 0..255 with H and W multiples of 32 (zero-padded at the right and bottom). Outputs, per stride 8, 16 and 32, one
 /// anchor per cell in row-major order: <c>cls</c>, <c>obj</c>, <c>bbox</c> (centre offset and log size in strides)
 /// and <c>kps</c> (five landmark offsets in strides).
 /// </summary>
-public sealed class YuNetDetector : IFaceDetector
+internal sealed class YuNetDetector : IFaceDetector
 {
     private const int PadMultiple = 32;
     private static readonly int[] Strides = [8, 16, 32];
     private static readonly string[] OutputNames =
         [.. Strides.SelectMany(static stride => new[] { $"cls_{stride}", $"obj_{stride}", $"bbox_{stride}", $"kps_{stride}" })];
 
-    private readonly InferenceSession _session;
+    private readonly IOnnxSessionPool _sessions;
     private readonly string _inputName;
 
-    /// <param name="session">A session over a YuNet model; the caller keeps ownership and disposes it.</param>
-    public YuNetDetector(InferenceSession session)
+    /// <param name="sessions">A loaded YuNet model's session pool; the caller keeps ownership and disposes it.</param>
+    public YuNetDetector(IOnnxSessionPool sessions)
     {
-        _inputName = DetectorInference.CheckSession(session, "YuNet", OutputNames);
-        _session = session;
+        _inputName = DetectorInference.CheckSession(sessions, "YuNet", OutputNames);
+        _sessions = sessions;
     }
 
     public string Name => "yunet";
@@ -37,7 +38,7 @@ public sealed class YuNetDetector : IFaceDetector
         cancellationToken.ThrowIfCancellationRequested();
 
         using DetectionTensor tensor = DetectionTensor.Create(image, options.MaxInputSide, PadMultiple, 0f, 0f, 0f);
-        using IDisposableReadOnlyCollection<OrtValue> outputs = DetectorInference.Run(_session, _inputName, tensor, OutputNames, cancellationToken);
+        using IDisposableReadOnlyCollection<OrtValue> outputs = DetectorInference.Run(_sessions, _inputName, tensor, OutputNames, cancellationToken);
 
         var candidates = new List<DetectedFace>();
         for (int level = 0; level < Strides.Length; level++)

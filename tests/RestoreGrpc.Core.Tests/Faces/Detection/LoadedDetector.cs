@@ -1,20 +1,22 @@
 using Microsoft.ML.OnnxRuntime;
 using RestoreGrpc.Core.Faces.Detection;
+using RestoreGrpc.Core.Models;
 using RestoreGrpc.TestSupport;
 
 namespace RestoreGrpc.Core.Tests.Faces.Detection;
 
-/// <summary>A real detector model from the shared assets and the session it owns for the test's duration.</summary>
+/// <summary>A real detector model from the shared assets, loaded as the catalog loads models (one session in the
+/// model's pool), for the test's duration.</summary>
 internal sealed class LoadedDetector : IDisposable
 {
     public const string YuNet = "yunet";
     public const string RetinaFace = "retinaface";
 
-    private readonly InferenceSession _session;
+    private readonly OnnxModel _model;
 
-    private LoadedDetector(InferenceSession session, IFaceDetector detector)
+    private LoadedDetector(OnnxModel model, IFaceDetector detector)
     {
-        _session = session;
+        _model = model;
         Detector = detector;
     }
 
@@ -28,15 +30,15 @@ internal sealed class LoadedDetector : IDisposable
             RetinaFace => "retinaface_mbnet0.25.onnx",
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
         });
-        var session = new InferenceSession(path);
+        var model = new OnnxModel(new ModelDescriptor { Name = name, Task = ModelTaskKind.FaceDetection }, [new OnnxSessionInstance(new InferenceSession(path), null)], "CPU");
         try
         {
-            IFaceDetector detector = name == YuNet ? new YuNetDetector(session) : new RetinaFaceDetector(session);
-            return new LoadedDetector(session, detector);
+            IFaceDetector detector = name == YuNet ? new YuNetDetector(model) : new RetinaFaceDetector(model);
+            return new LoadedDetector(model, detector);
         }
         catch
         {
-            session.Dispose();
+            model.Dispose();
             throw;
         }
     }
@@ -47,5 +49,5 @@ internal sealed class LoadedDetector : IDisposable
         return Detector.Detect(image, options ?? FaceDetectionOptions.Default, TestContext.Current.CancellationToken);
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose() => _model.Dispose();
 }

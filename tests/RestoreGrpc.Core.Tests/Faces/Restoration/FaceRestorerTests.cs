@@ -1,3 +1,4 @@
+using RestoreGrpc.Core.Errors;
 using RestoreGrpc.Core.Faces.Alignment;
 using RestoreGrpc.Core.Faces.Restoration;
 using RestoreGrpc.Core.Models;
@@ -112,7 +113,7 @@ public sealed class FaceRestorerTests
             InputRange = InputRange.MinusOneToOne,
         });
         await catalog.LoadAllAsync(Ct);
-        IUpscaleModel model = await catalog.GetModelAsync("standin", ModelTaskKind.FaceRestoration, "options.faces.restorer", Ct);
+        IUpscaleModel model = await catalog.GetModelAsync("standin", ModelTaskKind.FaceRestoration, RequestField.FaceRestorer, Ct);
 
         double Change(double blend)
         {
