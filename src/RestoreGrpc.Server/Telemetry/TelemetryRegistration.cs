@@ -87,7 +87,10 @@ public static partial class TelemetryRegistration
         IDisposable queue = ServerMetrics.Observe(app.Services.GetRequiredService<RestoreGrpc.Core.Scheduling.DynamicBatcher>());
         app.Lifetime.ApplicationStopped.Register(queue.Dispose);
         string? otlp = OtlpEndpoint(app.Configuration);
-        LogConfigured(logger, otlp ?? "(none: OTEL_EXPORTER_OTLP_ENDPOINT is not set)", options.MetricsUrl ?? "(none: Restore:Telemetry:MetricsUrl is not set)");
+        LogConfigured(
+            logger,
+            otlp is null ? "OTLP export off (set OTEL_EXPORTER_OTLP_ENDPOINT to send traces and metrics)" : $"OTLP export to {otlp}",
+            options.MetricsUrl is null ? "Prometheus endpoint off (set Restore:Telemetry:MetricsUrl to serve /metrics)" : $"Prometheus scrape endpoint at {options.MetricsUrl}/metrics");
         int gpus = ServerMetrics.GpuCount;
         LogGpus(logger, gpus);
     }
@@ -150,8 +153,8 @@ public static partial class TelemetryRegistration
         }
     }
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Telemetry: OTLP export to {OtlpEndpoint}; Prometheus scrape endpoint at {MetricsUrl}/metrics")]
-    private static partial void LogConfigured(ILogger logger, string otlpEndpoint, string metricsUrl);
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Telemetry: {Otlp}; {Prometheus}")]
+    private static partial void LogConfigured(ILogger logger, string otlp, string prometheus);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Telemetry: GPU metrics for {Count} device(s) through NVML")]
     private static partial void LogGpus(ILogger logger, int count);

@@ -222,7 +222,8 @@ internal static class BatchText
         $"{Display(input.FullPath)} -> {Display(outputPath)}  {result.OutputWidth}x{result.OutputHeight}  {result.Model}  streamed {result.TileCount} tiles{(result.Reconnects > 0 ? $", resumed {result.Reconnects}x" : string.Empty)}  {elapsed.TotalSeconds:0.00} s");
 
     /// <summary>What the server said beside the image (e.g. why faces were not looked for); null when nothing.</summary>
-    public static string? Note(RestoreResult result) => null;
+    public static string? Note(RestoreResult result) =>
+        result.Details.FacesNotSearchedReason is { Length: > 0 } reason ? reason : null;
 
     public static string Success(InputFile input, string outputPath, RestoreResult result, TimeSpan elapsed)
     {
