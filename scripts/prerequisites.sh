@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs, saying first what and why. Called by scripts/test.sh, so the
 # README's test command does the same locally as in CI. Each line of the table: Debian package, a command or file
-# that shows it is already there, and why the tests need it. Nothing is installed when everything is present;
-# without root or apt-get it only lists what is missing (tests that need it then skip, or fail under CI=true).
+# that shows it is already there, and why the tests need it. Every row is printed first, present or missing, with
+# its reason; then the missing ones are installed (nothing when all are present). Without root or apt-get it only
+# says what is missing (tests that need it then skip, or fail under CI=true).
 set -uo pipefail
 
 # package | present when this command exists (or this path exists) | why
@@ -12,19 +13,24 @@ npm|npm|protos/test.sh installs the pinned buf CLI from npm (buf lint, buf break
 TABLE_END
 
 missing=()
+echo "System packages the tests use (scripts/prerequisites.sh):"
 while IFS='|' read -r package probe why; do
   [ -n "$package" ] || continue
   if command -v "$probe" >/dev/null 2>&1 || [ -e "$probe" ] || [ -x "/usr/bin/$probe" ]; then
+    echo "  $package: present ($why)"
     continue
   fi
-  echo "prerequisite: $package — $why"
+  echo "  $package: missing, to install ($why)"
   missing+=("$package")
 done <<< "$TABLE"
 
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "  nothing to install"
+  exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-  echo "not installing (needs root and apt-get): ${missing[*]}; the tests that need them skip, or fail under CI=true" >&2
+  echo "not installing ${missing[*]}: that needs root and apt-get (run 'sudo scripts/prerequisites.sh'); until then the tests that need them skip, or fail under CI=true" >&2
   exit 0
 fi
 
@@ -32,5 +38,7 @@ echo "installing with apt-get: ${missing[*]} (log: /tmp/restoregrpc-apt.log)"
 export DEBIAN_FRONTEND=noninteractive
 if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >/tmp/restoregrpc-apt.log 2>&1; then
   echo "warning: apt-get could not install ${missing[*]} (see /tmp/restoregrpc-apt.log)" >&2
+else
+  echo "installed: ${missing[*]}"
 fi
 exit 0

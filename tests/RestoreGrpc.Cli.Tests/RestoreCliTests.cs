@@ -191,7 +191,7 @@ public sealed class RestoreCliTests : IDisposable
             TestContext.Current.CancellationToken);
 
         Assert.Equal(1, exit);
-        Assert.StartsWith("error: Unavailable:", _err.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("error: cannot reach the server at http://fake.test (Connection refused)", _err.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

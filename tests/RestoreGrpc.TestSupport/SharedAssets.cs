@@ -54,16 +54,13 @@ public static class SharedAssets
             return System.IO.Directory.Exists(configured) ? Path.GetFullPath(configured) : null;
         }
 
-        // Walk up from the test binaries to the checkout (the folder holding RestoreGrpc.sln); shared/ is beside it.
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        // shared/ is beside the checkout (the folder holding RestoreGrpc.sln above the test binaries).
+        if (Checkout.Find() is not { } checkout)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "RestoreGrpc.sln")))
-            {
-                string candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
-                return System.IO.Directory.Exists(candidate) ? candidate : null;
-            }
+            return null;
         }
 
-        return null;
+        string candidate = Path.GetFullPath(Path.Combine(checkout, "..", "shared"));
+        return System.IO.Directory.Exists(candidate) ? candidate : null;
     }
 }

@@ -67,6 +67,20 @@ internal static class CommonOptions
         return option;
     }
 
+    /// <summary>Adds an error unless the value is above zero (options with a default value).</summary>
+    public static Option<double> Positive(this Option<double> option)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        option.Validators.Add(result =>
+        {
+            if (ValueOf<double>(result) is { } value && !(value > 0))
+            {
+                result.AddError($"{option.Name} must be greater than 0 (got {value}).");
+            }
+        });
+        return option;
+    }
+
     /// <summary>Same as <see cref="Between{T}(Option{T?}, T, T)"/> for options with a default value.</summary>
     public static Option<int> AtLeast(this Option<int> option, int min)
     {

@@ -15,7 +15,8 @@ public sealed partial class RestoreClient
     /// Restores an image of any size tile by tile: input windows are read from <paramref name="source"/> only as
     /// the server grants credit, and output tiles go to <paramref name="sink"/> as they arrive, so neither side
     /// holds the whole output. The tile plan is computed here with the same <see cref="TilePlan"/> code as on the
-    /// server. A lost connection is resumed (up to <see cref="RestoreClientOptions.MaxStreamReconnects"/> times):
+    /// server. A lost connection is resumed for as long as <see cref="RestoreClientOptions.StreamReconnectWindow"/> (30 s by
+    /// default, longer than a server restart):
     /// only tiles not yet received are sent and computed again, and no tile reaches the sink twice.
     /// Super-resolution at the model's native scale only; <see cref="RestoreOptions.Timeout"/> applies per stream.
     /// </summary>
@@ -30,8 +31,11 @@ public sealed partial class RestoreClient
         ArgumentNullException.ThrowIfNull(sink);
         var job = new StreamJobState(source, sink, options ?? new RestoreOptions(), progress);
         long started = Stopwatch.GetTimestamp();
+        long outageStarted = 0;
+        int attemptInOutage = 0;
         while (true)
         {
+            int heldBefore = job.Held.Count;
             try
             {
                 StreamSummary summary = await RunStreamAsync(job, cancellationToken).ConfigureAwait(false);
@@ -48,11 +52,23 @@ public sealed partial class RestoreClient
                     Stopwatch.GetElapsedTime(started),
                     summary.Timings?.Inference?.ToTimeSpan() ?? TimeSpan.Zero);
             }
-            catch (RpcException e) when (!cancellationToken.IsCancellationRequested && IsResumable(e.StatusCode) && job.Reconnects < _maxStreamReconnects)
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested && IsResumable(e.StatusCode))
             {
+                if (attemptInOutage == 0 || job.Held.Count > heldBefore)
+                {
+                    // A new outage: the first loss, or the last resumption delivered tiles before this one.
+                    outageStarted = Stopwatch.GetTimestamp();
+                    attemptInOutage = 0;
+                }
+
+                attemptInOutage++;
+                if (_reconnects.NextDelay(attemptInOutage, Stopwatch.GetElapsedTime(outageStarted), job.Reconnects) is not { } delay)
+                {
+                    throw;
+                }
+
                 job.Reconnects++;
-                double backoff = Math.Min(4.0, _reconnectBackoff.TotalSeconds * Math.Pow(2, job.Reconnects - 1));
-                await Task.Delay(TimeSpan.FromSeconds(backoff), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
         }
     }

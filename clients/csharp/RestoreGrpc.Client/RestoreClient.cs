@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
+using RestoreGrpc.Client.Streaming;
 using RestoreGrpc.Contracts.V1;
 using ProtoRestoreOptions = RestoreGrpc.Contracts.V1.RestoreOptions;
 
@@ -19,8 +20,7 @@ public sealed partial class RestoreClient : IDisposable
     private readonly GrpcChannel? _ownedChannel;
     private readonly RestoreService.RestoreServiceClient _client;
     private readonly TimeSpan? _defaultTimeout;
-    private readonly int _maxStreamReconnects = 5;
-    private readonly TimeSpan _reconnectBackoff = TimeSpan.FromMilliseconds(250);
+    private readonly StreamReconnectPolicy _reconnects = new(new RestoreClientOptions());
 
     public RestoreClient(string address)
         : this(new RestoreClientOptions { Address = new Uri(address) })
@@ -33,8 +33,7 @@ public sealed partial class RestoreClient : IDisposable
         _ownedChannel = GrpcChannel.ForAddress(options.Address, CreateChannelOptions(options));
         _client = new RestoreService.RestoreServiceClient(_ownedChannel.Intercept(new TracingInterceptor(options.Address)));
         _defaultTimeout = options.DefaultTimeout;
-        _maxStreamReconnects = Math.Max(0, options.MaxStreamReconnects);
-        _reconnectBackoff = options.InitialBackoff;
+        _reconnects = new StreamReconnectPolicy(options);
     }
 
     /// <summary>Uses a channel the caller owns (and disposes).</summary>

@@ -23,8 +23,14 @@ public sealed class RestoreClientOptions
 
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(4);
 
-    /// <summary>Times a tile stream is resumed after a lost connection before the error is raised.</summary>
-    public int MaxStreamReconnects { get; set; } = 5;
+    /// <summary>
+    /// How long a tile stream keeps trying to resume after its connection is lost, per outage (the clock restarts once
+    /// a resumed stream delivers a tile). The default outlasts a server restart (11–15 s measured) twice over.
+    /// </summary>
+    public TimeSpan StreamReconnectWindow { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most resumptions of one tile stream in all, whatever the window (a cap for flapping links).</summary>
+    public int MaxStreamReconnects { get; set; } = 50;
 
     /// <summary>Optional HTTP handler (proxies, TLS settings, tests).</summary>
     public HttpMessageHandler? HttpHandler { get; set; }

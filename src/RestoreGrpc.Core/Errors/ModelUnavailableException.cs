@@ -9,5 +9,15 @@ public sealed class ModelUnavailableException : RestoreException
         Name = name;
     }
 
+    private ModelUnavailableException(string message, string name)
+        : base(message)
+    {
+        Name = name;
+    }
+
+    /// <summary>No model of a task can run (e.g. no face-restoration file): <paramref name="message"/> says which
+    /// entries are missing and how to provide them; <paramref name="task"/> (e.g. <c>face-restoration</c>) is the name.</summary>
+    public static ModelUnavailableException ForTask(string task, string message) => new(message, task);
+
     public string Name { get; }
 }

@@ -27,7 +27,8 @@ public sealed partial class ModelCatalog : IDisposable
         _http = http;
         _logger = logger;
         _sessions = new OnnxSessionFactory(options, logger);
-        Directory = Path.GetFullPath(options.Directory, baseDirectory);
+        BaseDirectory = Path.GetFullPath(baseDirectory);
+        Directory = Path.GetFullPath(options.Directory, BaseDirectory);
 
         _ordered = [];
         _entries = new Dictionary<string, CatalogEntry>(StringComparer.OrdinalIgnoreCase);
@@ -50,14 +51,20 @@ public sealed partial class ModelCatalog : IDisposable
         foreach (CatalogEntry entry in _ordered.Where(e => !e.Builtin))
         {
             entry.State = File.Exists(entry.Path) || CanDownload(entry) ? ModelState.Pending : ModelState.Missing;
-            entry.Detail = entry.State == ModelState.Missing ? $"no file at {entry.Path} and no download address" : string.Empty;
+            entry.Detail = entry.State == ModelState.Missing ? MissingDetail(entry.Descriptor) : string.Empty;
         }
 
         DefaultModelName = ChooseDefault();
     }
 
-    /// <summary>The resolved model folder.</summary>
+    /// <summary>The resolved (absolute) model folder.</summary>
     public string Directory { get; }
+
+    /// <summary>The folder as configured (<see cref="ModelCatalogOptions.Directory"/>), before resolving.</summary>
+    public string ConfiguredDirectory => _options.Directory;
+
+    /// <summary>Where a relative <see cref="ConfiguredDirectory"/> was resolved: the directory the host was started in.</summary>
+    public string BaseDirectory { get; }
 
     /// <summary>The model used when a request names none.</summary>
     public string DefaultModelName { get; }
@@ -114,7 +121,7 @@ public sealed partial class ModelCatalog : IDisposable
     public async Task<IUpscaleModel> GetModelAsync(string? name, ModelTaskKind task, RequestField field, CancellationToken cancellationToken)
     {
         string resolved = !string.IsNullOrWhiteSpace(name) ? name.Trim() : DefaultFor(task)
-            ?? throw new ModelUnavailableException(task.ToString(), $"no {task} model is configured with a file");
+            ?? throw ModelUnavailableException.ForTask(TaskText(task), NoModelFor(task));
         if (!_entries.TryGetValue(resolved, out CatalogEntry? entry))
         {
             throw new ModelNotFoundException(resolved, _entries.Keys);
@@ -140,6 +147,33 @@ public sealed partial class ModelCatalog : IDisposable
             throw new ModelUnavailableException(entry.Descriptor.Name, entry.Detail, e);
         }
     }
+
+    /// <summary>
+    /// Why no model of <paramref name="task"/> can run, in the user's terms: the catalog entries of that task whose
+    /// files are missing, and how to provide one; or that the catalog has no entry of it.
+    /// </summary>
+    public string NoModelFor(ModelTaskKind task)
+    {
+        string what = TaskText(task);
+        var entries = _ordered.Where(e => e.Descriptor.Task == task && !e.Builtin).ToList();
+        return entries.Count == 0
+            ? $"the catalog has no {what} model: add an entry under Restore:Models:Entries (see the README)"
+            : $"no {what} model file is in the server's model folder (Restore:Models:Directory); the catalog's {what} entries are "
+                + string.Join(", ", entries.Select(e => $"{e.Descriptor.Name} ({Path.GetFileName(e.Descriptor.File)})"))
+                + ": put one of these files there (README, 'Production models'), or give its entry a Url and Sha256 to download it";
+    }
+
+    /// <summary>A task as people write it: <c>face-restoration</c>.</summary>
+    private static string TaskText(ModelTaskKind task) => task switch
+    {
+        ModelTaskKind.SuperResolution => "super-resolution",
+        ModelTaskKind.FaceDetection => "face-detection",
+        ModelTaskKind.FaceRestoration => "face-restoration",
+        _ => task.ToString(),
+    };
+
+    private static string MissingDetail(ModelDescriptor descriptor) =>
+        $"file {Path.GetFileName(descriptor.File)} is not in the model folder, and the entry has no Url to download it from";
 
     /// <summary>True when a model of the task can be served (present, or downloadable).</summary>
     public bool Has(ModelTaskKind task) => DefaultFor(task) is not null;

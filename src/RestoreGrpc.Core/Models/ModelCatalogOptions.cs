@@ -6,7 +6,8 @@ namespace RestoreGrpc.Core.Models;
 /// <summary>Configuration of the model catalog (section <c>Restore:Models</c> in the server).</summary>
 public sealed class ModelCatalogOptions
 {
-    /// <summary>Folder holding model files; relative paths resolve against the host's content root.</summary>
+    /// <summary>Folder holding model files; a relative path resolves against the directory the server was started in
+    /// (the shell's current directory, under <c>dotnet run</c> as for a published binary).</summary>
     [Required]
     public string Directory { get; set; } = "models";
 

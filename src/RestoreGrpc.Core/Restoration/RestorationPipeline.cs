@@ -60,7 +60,8 @@ public sealed partial class RestorationPipeline
         settings.Validate();
         FaceSettings faceSettings = settings.FaceOptions;
 
-        // Resolve every model before decoding, so a bad name fails fast. AUTO without a face restorer is plain SR.
+        // Resolve every model before decoding, so a bad name fails fast. AUTO without a face restorer, or without a
+        // detector to find faces with, is plain SR, and the response says that faces were not looked for and why.
         RestoreTaskKind task = settings.Task;
         IUpscaleModel? restorer = task switch
         {
@@ -69,9 +70,18 @@ public sealed partial class RestorationPipeline
                 await GetRestorerAsync(faceSettings, cancellationToken).ConfigureAwait(false),
             _ => null,
         };
-        if (task == RestoreTaskKind.Auto && restorer is null)
+        string? facesNotSearched = null;
+        if (task == RestoreTaskKind.Auto)
         {
-            task = RestoreTaskKind.SuperResolution;
+            bool canDetect = faceSettings.Landmarks is { Count: > 0 } || faceSettings.Detector is not null || _catalog.Has(ModelTaskKind.FaceDetection);
+            facesNotSearched = restorer is null ? _catalog.NoModelFor(ModelTaskKind.FaceRestoration)
+                : !canDetect ? _catalog.NoModelFor(ModelTaskKind.FaceDetection)
+                : null;
+            if (facesNotSearched is not null)
+            {
+                restorer = null;
+                task = RestoreTaskKind.SuperResolution;
+            }
         }
 
         IUpscaleModel? model = task == RestoreTaskKind.Faces
@@ -145,7 +155,8 @@ public sealed partial class RestorationPipeline
             task,
             reports,
             detectorName,
-            restorer?.Descriptor.Name);
+            restorer?.Descriptor.Name,
+            facesNotSearched is null ? null : $"faces were not looked for: {facesNotSearched}");
     }
 
     /// <summary>Plans a super-resolution of an image of the given size without running it.</summary>

@@ -3,7 +3,10 @@ using RestoreGrpc.Core.Imaging;
 
 namespace RestoreGrpc.Core.Restoration;
 
-/// <summary>The encoded output of one request and how it was made.</summary>
+/// <summary>
+/// The encoded output of one request and how it was made. <paramref name="FacesNotSearched"/> says why AUTO did not
+/// look for faces (no face model to do it with); null when it looked or was not asked to.
+/// </summary>
 public sealed record RestorationResult(
     EncodedImage Output,
     ImageDescription Input,
@@ -18,4 +21,5 @@ public sealed record RestorationResult(
     RestoreTaskKind Task,
     IReadOnlyList<FaceReport> Faces,
     string? FaceDetector,
-    string? FaceRestorer);
+    string? FaceRestorer,
+    string? FacesNotSearched = null);

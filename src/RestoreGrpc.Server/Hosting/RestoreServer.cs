@@ -22,6 +22,10 @@ public static class RestoreServer
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        // A model that is still loading makes the health check Unhealthy (NOT_SERVING, as it should), which the
+        // health-check service would log as `fail:` on every probe during start-up. Loading is not a failure: the
+        // catalog logs each load, and a real load failure, itself (ModelCatalog, event 1102 at Error).
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
         configure?.Invoke(builder);
 
         // gRPC without TLS needs HTTP/2 prior knowledge on every endpoint.
@@ -33,7 +37,8 @@ public static class RestoreServer
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(server.Value.KeepAlivePingTimeoutSeconds);
         });
 
-        // A relative model folder means "relative to where the server was started", like any CLI path.
+        // A relative model folder means "relative to where the server was started", like any CLI path (the project
+        // file keeps `dotnet run` in the caller's directory too), never the content root (the binaries' folder).
         builder.Services.AddRestoreCore(builder.Configuration, Environment.CurrentDirectory);
         builder.AddRestoreTelemetry();
         builder.Services.AddOptions<GrpcServiceOptions>().Configure<IOptions<RestoreServerOptions>>((grpc, server) =>

@@ -144,6 +144,7 @@ internal static class ProtoMapping
             Task = ToProto(result.Task),
             FaceDetector = result.FaceDetector ?? string.Empty,
             FaceRestorer = result.FaceRestorer ?? string.Empty,
+            FacesNotSearchedReason = result.FacesNotSearched ?? string.Empty,
             Timings = new Contracts.V1.StageTimings
             {
                 FaceDetection = Duration.FromTimeSpan(result.Timings.FaceDetection),

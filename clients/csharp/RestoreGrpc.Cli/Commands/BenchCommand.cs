@@ -38,7 +38,8 @@ internal sealed class BenchCommand : Command
         SetAction((parseResult, cancellationToken) => CommandExecution.RunAsync(
             context.Console,
             () => ExecuteAsync(ReadSettings(parseResult), cancellationToken),
-            cancellationToken));
+            cancellationToken,
+            parseResult.GetRequiredValue(server)));
     }
 
     public Option<string> Image { get; } = new("--image", "-i")

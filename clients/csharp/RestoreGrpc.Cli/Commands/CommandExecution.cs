@@ -7,7 +7,8 @@ namespace RestoreGrpc.Cli.Commands;
 /// <summary>Turns the ways a command can end (cancelled, server error, bad input) into messages and exit codes.</summary>
 internal static class CommandExecution
 {
-    public static async Task<int> RunAsync(CliConsole console, Func<Task<int>> body, CancellationToken cancellationToken)
+    /// <param name="server">The address the command talks to, named when it cannot be reached; null for none.</param>
+    public static async Task<int> RunAsync(CliConsole console, Func<Task<int>> body, CancellationToken cancellationToken, string? server = null)
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(body);
@@ -27,7 +28,8 @@ internal static class CommandExecution
         }
         catch (RpcException ex)
         {
-            await console.Error.WriteLineAsync($"error: {ex.Describe()}").ConfigureAwait(false);
+            string message = server is null ? ex.Describe() : ServerErrors.Describe(ex, server);
+            await console.Error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
         catch (UsageException ex)

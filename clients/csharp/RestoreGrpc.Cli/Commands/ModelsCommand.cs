@@ -26,8 +26,14 @@ internal sealed class ModelsCommand : Command
                 }
 
                 context.Console.Ansi.Write(ModelTable.Build(catalog.Models, catalog.DefaultModel));
+                foreach (string note in ModelTable.Notes(catalog.Models))
+                {
+                    await context.Console.Out.WriteLineAsync(note).ConfigureAwait(false);
+                }
+
                 return ExitCodes.Success;
             },
-            cancellationToken));
+            cancellationToken,
+            parseResult.GetRequiredValue(server)));
     }
 }

@@ -35,21 +35,22 @@ internal static class StreamedUpscale
         }
     }
 
-    public static async Task RunAsync(
-        InputFile file,
-        RestoreClient client,
-        RestoreOptions options,
-        OutputNamer namer,
-        IBatchReporter reporter,
-        CancellationToken cancellationToken)
+    public static async Task RunAsync(InputFile file, UpscaleBatch batch, CancellationToken cancellationToken)
     {
+        RestoreOptions options = batch.Options;
+        IBatchReporter reporter = batch.Reporter;
+        string outputPath = batch.Namer.Reserve(file, options.Scale, ".tif");
+        if (!batch.MayWrite(file, outputPath))
+        {
+            return;
+        }
+
         reporter.Started(file);
         using Activity? span = CliTelemetry.StartFile(file.FullPath);
         long start = Stopwatch.GetTimestamp();
         string? partial = null;
         try
         {
-            string outputPath = namer.Reserve(file, options.Scale, ".tif");
             Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
             partial = outputPath + ".partial";
             StreamRestoreResult result;
@@ -57,16 +58,16 @@ internal static class StreamedUpscale
             using (var sink = new TiffTileSink(partial))
             {
                 var progress = new TileProgress(report => reporter.TileProgress(file, report.TilesDone, report.TilesTotal));
-                result = await client.RestoreLargeAsync(source, sink, options with { Format = null }, progress, cancellationToken).ConfigureAwait(false);
+                result = await batch.Client.RestoreLargeAsync(source, sink, options with { Format = null }, progress, cancellationToken).ConfigureAwait(false);
             }
 
-            File.Move(partial, outputPath, overwrite: true);
+            File.Move(partial, outputPath, overwrite: batch.Existing == ExistingOutputPolicy.Overwrite);
             partial = null;
             reporter.SucceededStreamed(file, outputPath, result, Stopwatch.GetElapsedTime(start));
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            reporter.Failed(file, ex.Describe());
+            reporter.Failed(file, batch.Describe(ex));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or UnknownImageFormatException or InvalidImageContentException)
         {

@@ -13,7 +13,9 @@ internal sealed record UpscaleSettings(
     bool Recursive,
     bool TimestampNames,
     int Concurrency,
-    double StreamAboveMegapixels = UpscaleCommand.DefaultStreamAboveMegapixels);
+    double StreamAboveMegapixels = UpscaleCommand.DefaultStreamAboveMegapixels,
+    ExistingOutputPolicy Existing = ExistingOutputPolicy.Refuse,
+    double ProgressIntervalSeconds = UpscaleCommand.DefaultProgressIntervalSeconds);
 
 /// <summary><c>restore upscale FILES|FOLDERS… [options]</c>.</summary>
 internal sealed class UpscaleCommand : Command
@@ -23,6 +25,9 @@ internal sealed class UpscaleCommand : Command
 
     /// <summary>Inputs larger than this (input megapixels) are streamed tile by tile to a tiled BigTIFF.</summary>
     public const double DefaultStreamAboveMegapixels = 8;
+
+    /// <summary>Without a terminal, a progress line per file in flight this often (seconds).</summary>
+    public const double DefaultProgressIntervalSeconds = 5;
 
     private readonly Option<string> _server;
 
@@ -39,10 +44,22 @@ internal sealed class UpscaleCommand : Command
         Options.Add(TimestampNames);
         Options.Add(Concurrency);
         Options.Add(StreamAbove);
+        Options.Add(Overwrite);
+        Options.Add(SkipExisting);
+        Options.Add(ProgressEvery);
+        Inputs.Validators.Add(RejectUnknownOptions);
+        Validators.Add(result =>
+        {
+            if (result.GetValue(Overwrite) && result.GetValue(SkipExisting))
+            {
+                result.AddError("--overwrite and --skip-existing exclude each other: choose one.");
+            }
+        });
         SetAction((parseResult, cancellationToken) => CommandExecution.RunAsync(
             context.Console,
             () => new UpscaleRunner(context).RunAsync(ReadSettings(parseResult), cancellationToken),
-            cancellationToken));
+            cancellationToken,
+            parseResult.GetRequiredValue(server)));
     }
 
     public Argument<string[]> Inputs { get; } = new("inputs")
@@ -90,6 +107,23 @@ internal sealed class UpscaleCommand : Command
         DefaultValueFactory = _ => DefaultStreamAboveMegapixels,
     };
 
+    public Option<bool> Overwrite { get; } = new("--overwrite")
+    {
+        Description = "Replace outputs that already exist (by default an existing output is kept and its input reported as failed).",
+    };
+
+    public Option<bool> SkipExisting { get; } = new("--skip-existing")
+    {
+        Description = "Skip inputs whose output already exists (counted as skipped in the summary).",
+    };
+
+    public Option<double> ProgressEvery { get; } = new Option<double>("--progress-every")
+    {
+        Description = "Without a terminal (output redirected), print a progress line per file in flight every this many seconds.",
+        HelpName = "SECONDS",
+        DefaultValueFactory = _ => DefaultProgressIntervalSeconds,
+    }.Positive();
+
     public UpscaleSettings ReadSettings(ParseResult parseResult)
     {
         ArgumentNullException.ThrowIfNull(parseResult);
@@ -102,6 +136,26 @@ internal sealed class UpscaleCommand : Command
             parseResult.GetValue(Recursive),
             parseResult.GetValue(TimestampNames),
             parseResult.GetValue(Concurrency),
-            parseResult.GetValue(StreamAbove));
+            parseResult.GetValue(StreamAbove),
+            parseResult.GetValue(Overwrite) ? ExistingOutputPolicy.Overwrite
+                : parseResult.GetValue(SkipExisting) ? ExistingOutputPolicy.Skip
+                : ExistingOutputPolicy.Refuse,
+            parseResult.GetValue(ProgressEvery));
+    }
+
+    /// <summary>
+    /// A token that looks like an option (<c>--bogus</c>) lands among the inputs when no option has that name; say it
+    /// is an unknown option rather than a missing file. A file of that name that exists is still taken as an input.
+    /// </summary>
+    private static void RejectUnknownOptions(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        foreach (var token in result.Tokens)
+        {
+            string value = token.Value;
+            if (value.Length > 1 && value[0] == '-' && !File.Exists(value) && !Directory.Exists(value))
+            {
+                result.AddError($"unknown option '{value}' for 'restore upscale' (see 'restore upscale --help'; a file of that name would be taken as an input).");
+            }
+        }
     }
 }

@@ -11,7 +11,8 @@ namespace RestoreGrpc.Cli.Commands;
 
 /// <summary>
 /// Runs <c>restore upscale</c>: finds the inputs, restores them with bounded concurrency, writes each result
-/// (through a temporary file, so an interrupted write leaves no half image), and reports per file and in sum.
+/// (through a temporary file, so an interrupted write leaves no half image; an output left by an earlier run is
+/// kept unless <c>--overwrite</c>, and <c>--skip-existing</c> skips its input), and reports per file and in sum.
 /// A file that fails (server error, unreadable, unwritable) is reported and skipped.
 /// </summary>
 internal sealed class UpscaleRunner(CliContext context)
@@ -63,15 +64,15 @@ internal sealed class UpscaleRunner(CliContext context)
                     .StartAsync(async progress =>
                     {
                         var reporter = new SpectreBatchReporter(_console, progress, discovery.Files.Count, summary);
-                        await ProcessAllAsync(discovery.Files, settings, client, options, namer, reporter, cancellationToken)
+                        await ProcessAllAsync(discovery.Files, settings, new UpscaleBatch(client, options, namer, reporter, settings.Server, settings.Existing), cancellationToken)
                             .ConfigureAwait(false);
                     })
                     .ConfigureAwait(false);
             }
             else
             {
-                var reporter = new PlainBatchReporter(_console, summary);
-                await ProcessAllAsync(discovery.Files, settings, client, options, namer, reporter, cancellationToken)
+                using var reporter = new PlainBatchReporter(_console, summary, TimeSpan.FromSeconds(settings.ProgressIntervalSeconds));
+                await ProcessAllAsync(discovery.Files, settings, new UpscaleBatch(client, options, namer, reporter, settings.Server, settings.Existing), cancellationToken)
                     .ConfigureAwait(false);
             }
         }
@@ -88,26 +89,25 @@ internal sealed class UpscaleRunner(CliContext context)
     private static Task ProcessAllAsync(
         IReadOnlyList<InputFile> files,
         UpscaleSettings settings,
-        RestoreClient client,
-        RestoreOptions options,
-        OutputNamer namer,
-        IBatchReporter reporter,
+        UpscaleBatch batch,
         CancellationToken cancellationToken) =>
         Parallel.ForEachAsync(
             files,
             new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = cancellationToken },
             (file, token) => new ValueTask(StreamedUpscale.ShouldStream(file, settings.StreamAboveMegapixels)
-                ? StreamedUpscale.RunAsync(file, client, options, namer, reporter, token)
-                : ProcessOneAsync(file, client, options, namer, reporter, token)));
+                ? StreamedUpscale.RunAsync(file, batch, token)
+                : ProcessOneAsync(file, batch, token)));
 
-    private static async Task ProcessOneAsync(
-        InputFile file,
-        RestoreClient client,
-        RestoreOptions options,
-        OutputNamer namer,
-        IBatchReporter reporter,
-        CancellationToken cancellationToken)
+    private static async Task ProcessOneAsync(InputFile file, UpscaleBatch batch, CancellationToken cancellationToken)
     {
+        // Known up front (--scale given): an existing output costs no request.
+        if (batch.PredictedPath(file) is { } predicted && !batch.MayWrite(file, predicted))
+        {
+            return;
+        }
+
+        IBatchReporter reporter = batch.Reporter;
+        RestoreOptions options = batch.Options;
         reporter.Started(file);
         using Activity? span = CliTelemetry.StartFile(file.FullPath);
         long start = Stopwatch.GetTimestamp();
@@ -115,17 +115,22 @@ internal sealed class UpscaleRunner(CliContext context)
         try
         {
             byte[] input = await File.ReadAllBytesAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
-            RestoreResult result = await client.RestoreAsync(input, options, cancellationToken).ConfigureAwait(false);
+            RestoreResult result = await batch.Client.RestoreAsync(input, options, cancellationToken).ConfigureAwait(false);
 
             double? scale = result.Details.Scale > 0 ? result.Details.Scale : options.Scale;
             string extension = result.Output.Format == ImageFormat.Unspecified
                 ? file.Extension.ToLowerInvariant()
                 : result.FileExtension;
-            string outputPath = namer.Reserve(file, scale, extension);
+            string outputPath = batch.Namer.Reserve(file, scale, extension);
+            if (!batch.MayWrite(file, outputPath))
+            {
+                return;
+            }
+
             Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
             partial = outputPath + ".partial";
             await File.WriteAllBytesAsync(partial, result.Image, cancellationToken).ConfigureAwait(false);
-            File.Move(partial, outputPath, overwrite: true);
+            File.Move(partial, outputPath, overwrite: batch.Existing == ExistingOutputPolicy.Overwrite);
             partial = null;
 
             reporter.Succeeded(file, outputPath, result, Stopwatch.GetElapsedTime(start));
@@ -133,7 +138,7 @@ internal sealed class UpscaleRunner(CliContext context)
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
             span?.SetStatus(ActivityStatusCode.Error, ex.Status.StatusCode.ToString());
-            reporter.Failed(file, ex.Describe());
+            reporter.Failed(file, batch.Describe(ex));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

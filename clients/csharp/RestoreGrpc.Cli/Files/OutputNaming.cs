@@ -9,7 +9,8 @@ namespace RestoreGrpc.Cli.Files;
 /// <item>Inputs in the same relative folder that share a stem (<c>a.png</c>, <c>a.jpg</c>) get their source extension
 /// in the stem (<c>a_png</c>, <c>a_jpg</c>); those still equal (same name from two folders) get <c>_2</c>, <c>_3</c>…
 /// Stems are settled up front from the input order, so names do not depend on which request finishes first.</item>
-/// <item>A path is never handed out twice in a run, and never equals an input file.</item>
+/// <item>A path is never handed out twice in a run, and never equals an input file. Files left by earlier runs are
+/// the caller's business (see <c>ExistingOutputPolicy</c>).</item>
 /// </list>
 /// Thread-safe.
 /// </summary>
@@ -57,6 +58,17 @@ internal sealed class OutputNamer
     /// <param name="extension">Output extension, with or without its dot.</param>
     public string Reserve(InputFile input, double? scale, string extension)
     {
+        lock (_lock)
+        {
+            string candidate = Peek(input, scale, extension);
+            _reserved.Add(candidate);
+            return candidate;
+        }
+    }
+
+    /// <summary>The path <see cref="Reserve"/> would hand out now, without reserving it.</summary>
+    public string Peek(InputFile input, double? scale, string extension)
+    {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(extension);
         string ext = extension.Length == 0 || extension[0] == '.' ? extension : "." + extension;
@@ -74,7 +86,6 @@ internal sealed class OutputNamer
                 candidate = Path.Combine(directory, $"{baseName}_{n}{ext}");
             }
 
-            _reserved.Add(candidate);
             return candidate;
         }
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using RestoreGrpc.Cli.Files;
 using RestoreGrpc.Client;
@@ -16,39 +17,112 @@ internal interface IBatchReporter
 
     void Failed(InputFile input, string reason);
 
+    /// <summary>Not restored: its output is there already and <c>--skip-existing</c> was given.</summary>
+    void Skipped(InputFile input, string existingOutput);
+
     /// <summary>A streamed file's tiles so far.</summary>
     void TileProgress(InputFile input, int tilesDone, int tilesTotal);
 
     void SucceededStreamed(InputFile input, string outputPath, StreamRestoreResult result, TimeSpan elapsed);
 }
 
-/// <summary>One line per file: successes on stdout, failures on stderr.</summary>
-internal sealed class PlainBatchReporter(CliConsole console, BatchSummary summary) : IBatchReporter
+/// <summary>
+/// Plain lines for logs and pipes (no terminal, no ANSI codes): a line when a file starts, one per file in flight every
+/// <c>interval</c> (its elapsed time, and its tiles when streamed), and one when it ends; successes and progress on
+/// stdout, failures on stderr.
+/// </summary>
+internal sealed class PlainBatchReporter : IBatchReporter, IDisposable
 {
+    private readonly CliConsole _console;
+    private readonly BatchSummary _summary;
+    private readonly ConcurrentDictionary<string, FileProgress> _inFlight = new(StringComparer.Ordinal);
+    private readonly Timer _timer;
+    private int _started;
+
+    public PlainBatchReporter(CliConsole console, BatchSummary summary, TimeSpan interval)
+    {
+        _console = console;
+        _summary = summary;
+        _timer = new Timer(_ => WriteProgress(), null, interval, interval);
+    }
+
     public void Started(InputFile input)
     {
+        int number = Interlocked.Increment(ref _started);
+        _inFlight[input.FullPath] = new FileProgress(Stopwatch.GetTimestamp());
+        _console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{number}/{_summary.Total}] {BatchText.Display(input.FullPath)}: restoring"));
     }
 
     public void Succeeded(InputFile input, string outputPath, RestoreResult result, TimeSpan elapsed)
     {
-        summary.RecordSuccess();
-        console.Out.WriteLine(BatchText.Success(input, outputPath, result, elapsed));
+        _inFlight.TryRemove(input.FullPath, out _);
+        _summary.RecordSuccess();
+        _console.Out.WriteLine(BatchText.Success(input, outputPath, result, elapsed));
+        if (BatchText.Note(result) is { } note)
+        {
+            _console.Out.WriteLine($"  note: {note}");
+        }
     }
 
     public void Failed(InputFile input, string reason)
     {
-        summary.RecordFailure(input, reason);
-        console.Error.WriteLine($"FAILED {BatchText.Display(input.FullPath)}: {reason}");
+        _inFlight.TryRemove(input.FullPath, out _);
+        _summary.RecordFailure(input, reason);
+        _console.Error.WriteLine($"FAILED {BatchText.Display(input.FullPath)}: {reason}");
+    }
+
+    public void Skipped(InputFile input, string existingOutput)
+    {
+        _summary.RecordSkipped();
+        _console.Out.WriteLine($"skipped {BatchText.Display(input.FullPath)}: {BatchText.Display(existingOutput)} exists");
     }
 
     public void TileProgress(InputFile input, int tilesDone, int tilesTotal)
     {
+        if (_inFlight.TryGetValue(input.FullPath, out FileProgress? progress))
+        {
+            progress.Tiles = (tilesDone, tilesTotal);
+        }
     }
 
     public void SucceededStreamed(InputFile input, string outputPath, StreamRestoreResult result, TimeSpan elapsed)
     {
-        summary.RecordSuccess();
-        console.Out.WriteLine(BatchText.StreamedSuccess(input, outputPath, result, elapsed));
+        _inFlight.TryRemove(input.FullPath, out _);
+        _summary.RecordSuccess();
+        _console.Out.WriteLine(BatchText.StreamedSuccess(input, outputPath, result, elapsed));
+    }
+
+    public void Dispose() => _timer.Dispose();
+
+    private void WriteProgress()
+    {
+        foreach ((string path, FileProgress progress) in _inFlight)
+        {
+            double seconds = Stopwatch.GetElapsedTime(progress.Started).TotalSeconds;
+            string tiles = progress.Tiles is (int done, int total and > 0)
+                ? string.Create(CultureInfo.InvariantCulture, $", tile {done}/{total}")
+                : string.Empty;
+            _console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {BatchText.Display(path)}: {seconds:0} s{tiles}"));
+        }
+    }
+
+    private sealed class FileProgress(long started)
+    {
+        private long _tiles;
+
+        public long Started { get; } = started;
+
+        /// <summary>Tiles done and total of a streamed file (0, 0 when unary); written by its request, read by the timer.</summary>
+        public (int Done, int Total) Tiles
+        {
+            get
+            {
+                long packed = Interlocked.Read(ref _tiles);
+                return ((int)(packed >> 32), (int)packed);
+            }
+
+            set => Interlocked.Exchange(ref _tiles, ((long)value.Done << 32) | (uint)value.Total);
+        }
     }
 }
 
@@ -80,6 +154,11 @@ internal sealed class SpectreBatchReporter : IBatchReporter
     {
         _summary.RecordSuccess();
         _console.Ansi.MarkupLine($"[green]ok[/]     {Markup.Escape(BatchText.Success(input, outputPath, result, elapsed))}");
+        if (BatchText.Note(result) is { } note)
+        {
+            _console.Ansi.MarkupLine($"[yellow]note[/]   {Markup.Escape(note)}");
+        }
+
         Finish(input);
     }
 
@@ -88,6 +167,13 @@ internal sealed class SpectreBatchReporter : IBatchReporter
         _summary.RecordFailure(input, reason);
         _console.Ansi.MarkupLine($"[red]FAILED[/] {Markup.Escape($"{BatchText.Display(input.FullPath)}: {reason}")}");
         Finish(input);
+    }
+
+    public void Skipped(InputFile input, string existingOutput)
+    {
+        _summary.RecordSkipped();
+        _console.Ansi.MarkupLine($"[grey]skipped[/] {Markup.Escape($"{BatchText.Display(input.FullPath)}: {BatchText.Display(existingOutput)} exists")}");
+        _overall.Increment(1);
     }
 
     public void TileProgress(InputFile input, int tilesDone, int tilesTotal)
@@ -134,6 +220,10 @@ internal static class BatchText
     public static string StreamedSuccess(InputFile input, string outputPath, StreamRestoreResult result, TimeSpan elapsed) => string.Create(
         CultureInfo.InvariantCulture,
         $"{Display(input.FullPath)} -> {Display(outputPath)}  {result.OutputWidth}x{result.OutputHeight}  {result.Model}  streamed {result.TileCount} tiles{(result.Reconnects > 0 ? $", resumed {result.Reconnects}x" : string.Empty)}  {elapsed.TotalSeconds:0.00} s");
+
+    /// <summary>What the server said beside the image (e.g. why faces were not looked for); null when nothing.</summary>
+    public static string? Note(RestoreResult result) =>
+        result.Details.FacesNotSearchedReason is { Length: > 0 } reason ? reason : null;
 
     public static string Success(InputFile input, string outputPath, RestoreResult result, TimeSpan elapsed)
     {

@@ -12,10 +12,14 @@ internal sealed class BatchSummary(int total, string outputDirectory)
     private readonly Lock _lock = new();
     private readonly List<(string File, string Reason)> _failures = [];
     private int _succeeded;
+    private int _skipped;
 
     public int Total { get; } = total;
 
     public int Succeeded => Volatile.Read(ref _succeeded);
+
+    /// <summary>Inputs whose output was already there (<c>--skip-existing</c>).</summary>
+    public int Skipped => Volatile.Read(ref _skipped);
 
     public int Failed
     {
@@ -30,6 +34,8 @@ internal sealed class BatchSummary(int total, string outputDirectory)
 
     public void RecordSuccess() => Interlocked.Increment(ref _succeeded);
 
+    public void RecordSkipped() => Interlocked.Increment(ref _skipped);
+
     public void RecordFailure(InputFile input, string reason)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -40,7 +46,8 @@ internal sealed class BatchSummary(int total, string outputDirectory)
     }
 
     /// <summary>
-    /// Plain: one line, <c>Succeeded 3, failed 1, total 4 in 2.31 s. Outputs in restored</c>.
+    /// Plain: one line, <c>Succeeded 3, failed 1, total 4 in 2.31 s. Outputs in restored</c> (with <c>skipped N</c>
+    /// after the successes when outputs were already there).
     /// Interactive: a table, with the failures listed.
     /// </summary>
     public void Write(CliConsole console, bool cancelled)
@@ -53,13 +60,15 @@ internal sealed class BatchSummary(int total, string outputDirectory)
             failures = [.. _failures];
         }
 
-        int skipped = Total - Succeeded - failures.Count;
+        int existing = Skipped;
+        int notProcessed = Total - Succeeded - existing - failures.Count;
+        string skippedText = existing > 0 ? $", skipped {existing} (output exists)" : string.Empty;
         string line = string.Create(
             CultureInfo.InvariantCulture,
-            $"Succeeded {Succeeded}, failed {failures.Count}, total {Total} in {elapsed.TotalSeconds:0.00} s.");
-        if (cancelled && skipped > 0)
+            $"Succeeded {Succeeded}{skippedText}, failed {failures.Count}, total {Total} in {elapsed.TotalSeconds:0.00} s.");
+        if (cancelled && notProcessed > 0)
         {
-            line += $" Cancelled: {skipped} not processed.";
+            line += $" Cancelled: {notProcessed} not processed.";
         }
 
         if (Succeeded > 0)
@@ -75,10 +84,15 @@ internal sealed class BatchSummary(int total, string outputDirectory)
 
         var table = new Table().Border(TableBorder.Rounded).AddColumn("Result").AddColumn(new TableColumn("Files").RightAligned());
         table.AddRow("[green]Succeeded[/]", Succeeded.ToString(CultureInfo.InvariantCulture));
-        table.AddRow(failures.Count > 0 ? "[red]Failed[/]" : "Failed", failures.Count.ToString(CultureInfo.InvariantCulture));
-        if (cancelled && skipped > 0)
+        if (existing > 0)
         {
-            table.AddRow("[yellow]Not processed[/]", skipped.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("Skipped (output exists)", existing.ToString(CultureInfo.InvariantCulture));
+        }
+
+        table.AddRow(failures.Count > 0 ? "[red]Failed[/]" : "Failed", failures.Count.ToString(CultureInfo.InvariantCulture));
+        if (cancelled && notProcessed > 0)
+        {
+            table.AddRow("[yellow]Not processed[/]", notProcessed.ToString(CultureInfo.InvariantCulture));
         }
 
         table.AddRow("Total", Total.ToString(CultureInfo.InvariantCulture));

@@ -3,7 +3,10 @@ using Spectre.Console;
 
 namespace RestoreGrpc.Cli.Output;
 
-/// <summary>The model catalog as a table.</summary>
+/// <summary>
+/// The model catalog as a table, and below it one plain line per model that is not ready saying why: a state's
+/// detail often holds an absolute path, which a table cell would break mid-word.
+/// </summary>
 internal static class ModelTable
 {
     public static Table Build(IEnumerable<ModelInfo> models, string defaultModel)
@@ -21,14 +24,6 @@ internal static class ModelTable
 
         foreach (ModelInfo model in models)
         {
-            string description = model.Description;
-            if (model.State != ModelState.Ready && !string.IsNullOrWhiteSpace(model.StateDetail))
-            {
-                description = string.IsNullOrWhiteSpace(description)
-                    ? model.StateDetail
-                    : $"{description} ({model.StateDetail})";
-            }
-
             table.AddRow(
                 Markup.Escape(model.Name),
                 EnumText.Kebab(model.Task),
@@ -37,7 +32,7 @@ internal static class ModelTable
                 ProviderText(model.ExecutionProvider),
                 model.Name == defaultModel ? "yes" : string.Empty,
                 model.HasTileSize ? $"{model.TileSize} / {model.TileMargin}" : "-",
-                Markup.Escape(description));
+                Markup.Escape(model.Description));
         }
 
         return table;
@@ -50,6 +45,15 @@ internal static class ModelTable
         ExecutionProvider.Builtin => "builtin",
         _ => "-",
     };
+
+    /// <summary><c>name (state): detail</c> for each model that is not ready and says why.</summary>
+    public static IEnumerable<string> Notes(IEnumerable<ModelInfo> models)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        return models
+            .Where(m => m.State != ModelState.Ready && !string.IsNullOrWhiteSpace(m.StateDetail))
+            .Select(m => $"{m.Name} ({EnumText.Kebab(m.State)}): {m.StateDetail}");
+    }
 
     private static string StateMarkup(ModelState state)
     {
