@@ -8,6 +8,8 @@ set -uo pipefail
 # package | present when this command exists (or this path exists) | why
 read -r -d '' TABLE <<'TABLE_END'
 prometheus|prometheus|the telemetry tests scrape the server with a real Prometheus
+libjpeg-turbo-progs|djpeg|the JPEG tests compare the server's decoded pixels with libjpeg-turbo's own cjpeg/djpeg
+python3-pil|/usr/lib/python3/dist-packages/PIL|the CMYK JPEG test has PIL (on libjpeg) write an Adobe CMYK file
 TABLE_END
 
 missing=()

@@ -35,9 +35,18 @@ public static class ImageDecoder
 
         int orientation = ReadOrientation(info.Metadata);
         ImagePixelLayout layout = ImagePixelLayout.Detect(kind, info);
-        Image pixels = Load(encoded, kind, layout.BitDepth > 8);
+        Image pixels = kind == ImageFormatKind.Jpeg
+            ? JpegPixelDecoder.Decode(encoded, info.Width, info.Height)
+            : Load(encoded, kind, layout.BitDepth > 8);
         try
         {
+            if (kind == ImageFormatKind.Jpeg)
+            {
+                // libjpeg-turbo gives pixels only; the metadata comes from the header ImageSharp read.
+                pixels.Metadata.ExifProfile = info.Metadata.ExifProfile?.DeepClone();
+                pixels.Metadata.IccProfile = info.Metadata.IccProfile?.DeepClone();
+            }
+
             if (kind == ImageFormatKind.Gif && HasTransparency((Image<Rgba32>)pixels))
             {
                 layout = layout with { Color = ColorKind.Rgba, HasAlpha = true };
@@ -58,6 +67,13 @@ public static class ImageDecoder
             IccProfile? icc = pixels.Metadata.IccProfile
                 ?? pixels.Frames.RootFrame.Metadata.IccProfile
                 ?? (kind == ImageFormatKind.Png && PngIccChunk.TryRead(encoded.Span) is { } profile ? new IccProfile(profile) : null);
+
+            // A CMYK source is decoded to RGB: its CMYK profile no longer describes the pixels.
+            if (icc?.Header.DataColorSpace == IccColorSpaceType.Cmyk)
+            {
+                icc = null;
+                pixels.Metadata.IccProfile = null;
+            }
 
             var description = new ImageDescription(
                 pixels.Width,
