@@ -32,6 +32,7 @@ public static class ImageDecoder
         ImageFormatKind kind = FormatKinds.FromImageSharp(format)
             ?? throw new InvalidImageException($"is {format.Name}, which is not supported (send {SupportedFormats})");
         CheckSize(info.Width, info.Height, limits);
+        Guarded(() => TruncationCheck.Check(encoded, kind));
 
         int orientation = ReadOrientation(info.Metadata);
         ImagePixelLayout layout = ImagePixelLayout.Detect(kind, info);
@@ -114,7 +115,7 @@ public static class ImageDecoder
 
             return (info, format);
         }
-        catch (Exception e) when (e is ImageFormatException or NotSupportedException or EndOfStreamException or ArgumentException)
+        catch (Exception e) when (IsDamage(e))
         {
             throw new InvalidImageException($"is corrupt: {e.Message}", e);
         }
@@ -186,7 +187,26 @@ public static class ImageDecoder
 
             return image;
         }
-        catch (Exception e) when (e is ImageFormatException or NotSupportedException or EndOfStreamException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception e) when (IsDamage(e))
+        {
+            throw new InvalidImageException($"is corrupt: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Decoders fed damaged data fail in many ways (ImageSharp's TIFF decoder: InvalidDataException from zlib,
+    /// IndexOutOfRange, NullReference, Overflow…). Decoding depends on the bytes alone, so every failure but
+    /// cancellation and memory exhaustion is the image's fault: the caller gets INVALID_ARGUMENT, never INTERNAL.
+    /// </summary>
+    private static bool IsDamage(Exception e) => e is not (InvalidImageException or OperationCanceledException or OutOfMemoryException);
+
+    private static void Guarded(Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (Exception e) when (IsDamage(e))
         {
             throw new InvalidImageException($"is corrupt: {e.Message}", e);
         }

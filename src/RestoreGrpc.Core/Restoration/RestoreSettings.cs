@@ -42,6 +42,9 @@ public sealed record RestoreSettings(
         public const string TileMargin = "options.tiling.tile_margin";
         public const string Quality = "options.output.quality";
         public const string Format = "options.output.format";
+        public const string Task = "options.task";
+        public const string Priority = "options.priority";
+        public const string FaceSelection = "options.faces.selection";
         public const string FaceDetector = "options.faces.detector";
         public const string FaceRestorer = "options.faces.restorer";
         public const string FaceBlend = "options.faces.blend";

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using RestoreGrpc.Contracts.V1;
+using RestoreGrpc.Core.Errors;
 using RestoreGrpc.Core.Faces;
 using RestoreGrpc.Core.Faces.Detection;
 using RestoreGrpc.Core.Imaging;
@@ -26,6 +27,11 @@ internal static class ProtoMapping
             return new RestoreSettings();
         }
 
+        Defined(options.Task, RestoreSettings.Fields.Task);
+        Defined(options.Priority, RestoreSettings.Fields.Priority);
+        Defined(options.Output?.Format ?? ImageFormat.Unspecified, RestoreSettings.Fields.Format);
+        Defined(options.Faces?.Selection ?? FaceSelection.Unspecified, RestoreSettings.Fields.FaceSelection);
+
         return new RestoreSettings(
             Model: string.IsNullOrWhiteSpace(options.Model) ? null : options.Model,
             Scale: options.Scale == 0 ? null : options.Scale,
@@ -44,6 +50,20 @@ internal static class ProtoMapping
             },
             Faces: options.Faces is null ? null : ToSettings(options.Faces),
             Priority: options.Priority == Priority.Batch ? SchedulingPriority.Batch : SchedulingPriority.Interactive);
+    }
+
+    /// <summary>
+    /// Refuses an enum number the contract does not define (protobuf keeps unknown numbers as they came), so a
+    /// client built against a newer or wrong contract is told, not silently given the default.
+    /// </summary>
+    private static void Defined<TEnum>(TEnum value, string field)
+        where TEnum : struct, System.Enum
+    {
+        if (!System.Enum.IsDefined(value))
+        {
+            string names = string.Join(", ", System.Enum.GetValues<TEnum>().Select(v => $"{Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)}"));
+            throw new InvalidRequestException(field, $"{Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)} is not a defined value (defined: {names})");
+        }
     }
 
     public static FaceSettings ToSettings(FaceOptions faces) => new(
