@@ -128,18 +128,7 @@ internal static class JpegFidelity
         return "?";
     }
 
-    private static byte[] Jpegtran(byte[] jpeg, string arguments)
-    {
-        var start = new ProcessStartInfo("jpegtran", arguments) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        using var process = Process.Start(start)!;
-        using var output = new MemoryStream();
-        Task copy = process.StandardOutput.BaseStream.CopyToAsync(output);
-        process.StandardInput.BaseStream.Write(jpeg);
-        process.StandardInput.Close();
-        copy.Wait();
-        process.WaitForExit();
-        return output.ToArray();
-    }
+    private static byte[] Jpegtran(byte[] jpeg, string arguments) => ToolProcess.Run("jpegtran", arguments, jpeg);
 
     /// <summary>The reference network: the whole image in one ONNX Runtime run, clamped and rounded.</summary>
     private static Image<Rgb24> RunWhole(InferenceSession session, Image<Rgb24> input)

@@ -23,7 +23,7 @@ public static class LibJpeg
     {
         ArgumentNullException.ThrowIfNull(source);
         string cjpeg = RequiredTool.Find("cjpeg", HowToGet, "/usr/bin/cjpeg");
-        return Run(cjpeg, cjpegArguments, Ppm(source));
+        return ToolProcess.Run(cjpeg, cjpegArguments, Ppm(source));
     }
 
     /// <summary>An Adobe (inverted) CMYK JPEG of <paramref name="source"/>, written by PIL.</summary>
@@ -33,14 +33,14 @@ public static class LibJpeg
         string python = RequiredTool.Find("python3-with-PIL", "install python3-pil, or run scripts/prerequisites.sh", PythonWithPil());
         string script = "import sys,io\nfrom PIL import Image\nim=Image.open(io.BytesIO(sys.stdin.buffer.read())).convert('CMYK')\n"
             + $"out=io.BytesIO(); im.save(out,'JPEG',quality={quality.ToString(CultureInfo.InvariantCulture)}); sys.stdout.buffer.write(out.getvalue())";
-        return Run(python, "-c \"" + script.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"", Ppm(source));
+        return ToolProcess.Run(python, "-c \"" + script.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"", Ppm(source));
     }
 
     /// <summary>The pixels <c>djpeg</c> decodes (gray replicated to RGB).</summary>
     public static Image<Rgb24> Decode(byte[] jpeg)
     {
         string djpeg = RequiredTool.Find("djpeg", HowToGet, "/usr/bin/djpeg");
-        return ReadPnm(Run(djpeg, "-pnm", jpeg));
+        return ReadPnm(ToolProcess.Run(djpeg, "-pnm", jpeg));
     }
 
     /// <summary>Decodes the <c>djpeg</c> output of a file.</summary>
@@ -109,30 +109,5 @@ public static class LibJpeg
         }
 
         return gray;
-    }
-
-    private static byte[] Run(string program, string arguments, byte[] input)
-    {
-        var start = new ProcessStartInfo(program, arguments)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-        Task<string> errors = process.StandardError.ReadToEndAsync();
-        using var output = new MemoryStream();
-        Task copy = process.StandardOutput.BaseStream.CopyToAsync(output);
-        process.StandardInput.BaseStream.Write(input);
-        process.StandardInput.Close();
-        copy.Wait();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {arguments} exited {process.ExitCode}: {errors.Result}");
-        }
-
-        return output.ToArray();
     }
 }

@@ -48,9 +48,21 @@ public static class ImageDecoder
                 pixels.Metadata.IccProfile = info.Metadata.IccProfile?.DeepClone();
             }
 
+            // Palette transparency (GIF, PNG tRNS) is known only from the decoded pixels. A PNG stays "palette" (as
+            // stored) with alpha, which is written as RGBA.
             if (kind == ImageFormatKind.Gif && HasTransparency((Image<Rgba32>)pixels))
             {
                 layout = layout with { Color = ColorKind.Rgba, HasAlpha = true };
+            }
+            else if (kind == ImageFormatKind.Png && layout is { Color: ColorKind.Palette, HasAlpha: false } && pixels is Image<Rgba32> indexed && HasTransparency(indexed))
+            {
+                layout = layout with { HasAlpha = true };
+            }
+
+            // ImageSharp decodes every WebP as RGBA; the header says whether alpha is used.
+            if (kind == ImageFormatKind.Webp && WebpContainer.UsesAlpha(encoded) is { } usesAlpha)
+            {
+                layout = new ImagePixelLayout(usesAlpha ? ColorKind.Rgba : ColorKind.Rgb, 8, usesAlpha);
             }
 
             ExifProfile? exif = pixels.Metadata.ExifProfile;
@@ -67,7 +79,8 @@ public static class ImageDecoder
             // ImageSharp 2 keeps a TIFF's profile on the frame and does not read PNG's iCCP chunk.
             IccProfile? icc = pixels.Metadata.IccProfile
                 ?? pixels.Frames.RootFrame.Metadata.IccProfile
-                ?? (kind == ImageFormatKind.Png && PngIccChunk.TryRead(encoded.Span) is { } profile ? new IccProfile(profile) : null);
+                ?? (kind == ImageFormatKind.Png && PngIccChunk.TryRead(encoded.Span) is { } profile ? new IccProfile(profile) : null)
+                ?? (kind == ImageFormatKind.Webp && WebpContainer.TryReadIcc(encoded) is { } webpProfile ? new IccProfile(webpProfile) : null);
 
             // A CMYK source is decoded to RGB: its CMYK profile no longer describes the pixels.
             if (icc?.Header.DataColorSpace == IccColorSpaceType.Cmyk)

@@ -42,6 +42,7 @@ public sealed record RestoreSettings(
         public const string TileMargin = "options.tiling.tile_margin";
         public const string Quality = "options.output.quality";
         public const string Format = "options.output.format";
+        public const string Background = "options.output.background";
         public const string Task = "options.task";
         public const string Priority = "options.priority";
         public const string FaceSelection = "options.faces.selection";

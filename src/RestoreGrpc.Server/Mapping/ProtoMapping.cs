@@ -40,7 +40,9 @@ internal static class ProtoMapping
             Output: new EncodeSettings(
                 ToFormat(options.Output?.Format ?? ImageFormat.Unspecified),
                 options.Output is { Quality: > 0 } output ? (int)Math.Min(output.Quality, int.MaxValue) : null,
-                options.Output?.StripMetadata ?? false),
+                options.Output?.StripMetadata ?? false,
+                Lossless: options.Output?.Lossless ?? false,
+                Background: string.IsNullOrEmpty(options.Output?.Background) ? null : ToBackground(options.Output.Background)),
             Task: options.Task switch
             {
                 RestoreTask.Faces => RestoreTaskKind.Faces,
@@ -64,6 +66,18 @@ internal static class ProtoMapping
             string names = string.Join(", ", System.Enum.GetValues<TEnum>().Select(v => $"{Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)}"));
             throw new InvalidRequestException(field, $"{Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)} is not a defined value (defined: {names})");
         }
+    }
+
+    /// <summary>"#RRGGBB" (the '#' optional) to a colour; anything else is refused naming the field.</summary>
+    private static SixLabors.ImageSharp.PixelFormats.Rgb24 ToBackground(string text)
+    {
+        string hex = text.StartsWith('#') ? text[1..] : text;
+        if (hex.Length != 6 || !int.TryParse(hex, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out int rgb))
+        {
+            throw new InvalidRequestException(RestoreSettings.Fields.Background, $"must be a colour as #RRGGBB (got '{text}')");
+        }
+
+        return new SixLabors.ImageSharp.PixelFormats.Rgb24((byte)(rgb >> 16), (byte)(rgb >> 8), (byte)rgb);
     }
 
     public static FaceSettings ToSettings(FaceOptions faces) => new(
@@ -142,6 +156,7 @@ internal static class ProtoMapping
     public static RestoreResponse ToResponse(RestorationResult result)
     {
         RestoreResponse response = ToResponseWithoutFaces(result);
+        response.Details.Notes.AddRange(result.Output.Notes);
         response.Faces.AddRange(result.Faces.Select(ToProto));
         return response;
     }
