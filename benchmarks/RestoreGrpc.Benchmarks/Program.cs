@@ -23,6 +23,13 @@ if (args.Contains("--sweep"))
 }
 
 BenchmarkSettings settings = BenchmarkSettings.Parse(args);
+if (args.Contains("--webp-encode"))
+{
+    // WebP encode time, libwebp against ImageSharp's encoder and JPEG/PNG (issue 11): --webp-encode [--image FILE] [--runs N]
+    WebpEncodeBenchmark.Run(settings.Image, settings.Runs);
+    return;
+}
+
 if (args.Contains("--jpeg-fidelity"))
 {
     // JPEG decode vs libjpeg-turbo, and restored output vs the reference network fed by it (issue 19):

@@ -171,6 +171,8 @@ public sealed partial class RestoreClient : IDisposable
                 Format = options.Format?.ToProto() ?? ImageFormat.Unspecified,
                 Quality = (uint)Math.Max(0, options.Quality ?? 0),
                 StripMetadata = options.StripMetadata,
+                Lossless = options.Lossless,
+                Background = options.Background ?? string.Empty,
             },
             Task = options.Mode switch
             {
