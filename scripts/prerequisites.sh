@@ -10,6 +10,9 @@ set -uo pipefail
 read -r -d '' TABLE <<'TABLE_END'
 prometheus|prometheus|the telemetry tests scrape the server with a real Prometheus
 npm|npm|protos/test.sh installs the pinned buf CLI from npm (buf lint, buf breaking)
+libjpeg-turbo-progs|djpeg|the JPEG tests compare the server's decoded pixels with libjpeg-turbo's own cjpeg/djpeg
+python3-pil|/usr/lib/python3/dist-packages/PIL|the CMYK JPEG test has PIL (on libjpeg) write an Adobe CMYK file
+webp|webpinfo|the WebP tests read the server's output with libwebp's own webpinfo, webpmux and dwebp
 TABLE_END
 
 missing=()

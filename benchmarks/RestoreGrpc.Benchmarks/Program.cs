@@ -23,6 +23,22 @@ if (args.Contains("--sweep"))
 }
 
 BenchmarkSettings settings = BenchmarkSettings.Parse(args);
+if (args.Contains("--webp-encode"))
+{
+    // WebP encode time, libwebp against ImageSharp's encoder and JPEG/PNG (issue 11): --webp-encode [--image FILE] [--runs N]
+    WebpEncodeBenchmark.Run(settings.Image, settings.Runs);
+    return;
+}
+
+if (args.Contains("--jpeg-fidelity"))
+{
+    // JPEG decode vs libjpeg-turbo, and restored output vs the reference network fed by it (issue 19):
+    //   --jpeg-fidelity [--models DIR] [--images DIR] [--runs N]
+    int images = Array.IndexOf(args, "--images");
+    await JpegFidelity.RunAsync(settings.ModelsDirectory, Path.GetFullPath(images >= 0 ? args[images + 1] : "../shared/images"), settings.Runs);
+    return;
+}
+
 if (args.Contains("--stream"))
 {
     // Tile streaming (issue 4): input MP/s and server peak RSS per input size, in separate server processes.

@@ -2,6 +2,7 @@ using System.Text.Json;
 using RestoreGrpc.Cli;
 using RestoreGrpc.TestSupport;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Processing;
 
 namespace RestoreGrpc.IntegrationTests;
 
@@ -46,6 +47,27 @@ public sealed class CliEndToEndTests(ServerFixture fixture) : IClassFixture<Serv
         Assert.True(exit == 0, stdout + stderr);
         IImageInfo output = Image.Identify(Path.Combine(temp.Path, "astronaut_x2.png"));
         Assert.Equal((1024, 1024), (output.Width, output.Height));
+    }
+
+    [Fact]
+    public async Task A_non_integer_scale_truncates_each_side_like_real_esrgan_and_names_the_output_by_the_scale_asked()
+    {
+        using var temp = new TempDirectory();
+        using (Image<SixLabors.ImageSharp.PixelFormats.Rgb24> photo = Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(SharedAssets.Image("astronaut.png")))
+        {
+            photo.Mutate(x => x.Crop(151, 97));
+            photo.SaveAsPng(temp.Combine("cut.png"));
+        }
+
+        (int exit, string stdout, string stderr) = await RunAsync(
+            "upscale", temp.Combine("cut.png"), "-o", temp.Combine("out"), "--model", "builtin-lanczos-x4", "--scale", "2.5",
+            "--format", "webp", "--lossless", "--server", fixture.Server.Address.ToString());
+        Assert.True(exit == 0, stdout + stderr);
+        string written = Assert.Single(Directory.GetFiles(temp.Combine("out")));
+        Assert.Equal("cut_x2.5.webp", Path.GetFileName(written));
+        IImageInfo info = Image.Identify(written);
+        Assert.Equal((377, 242), (info.Width, info.Height));
+        Assert.Equal("lossless", WebpMux.Compression(File.ReadAllBytes(written)));
     }
 
     [Fact]

@@ -88,7 +88,8 @@ public sealed class RestoreEndToEndTests(ServerFixture fixture) : IClassFixture<
     public async Task A_five_by_three_palette_image_is_smaller_than_any_tile_and_still_works()
     {
         RestoreResult result = await Client.RestoreFileAsync(SharedAssets.Image("foo3x5x4indexed.png"), options: new RestoreOptions { Model = GeneralX4 }, cancellationToken: Ct);
-        Assert.Equal((20, 12, ColorType.Rgb), (result.Output.Width, result.Output.Height, result.Output.ColorType));
+        // Its tRNS holds real transparency, so the output keeps it (RGBA).
+        Assert.Equal((20, 12, ColorType.Rgba), (result.Output.Width, result.Output.Height, result.Output.ColorType));
         Assert.Equal(1, result.Details.TileCount);
         Assert.Equal(3, result.Details.Input.Height);
         Assert.Equal(ColorType.Palette, result.Details.Input.ColorType);

@@ -146,7 +146,7 @@ internal static class CommonOptions
 
 /// <summary>
 /// The restore options a command accepts (<c>--model --scale --tile --tile-margin --format --quality
-/// --strip-metadata --timeout</c>), read back as <see cref="RestoreOptionOverrides"/>. One instance per command.
+/// --strip-metadata --lossless --background --timeout</c>), read back as <see cref="RestoreOptionOverrides"/>. One instance per command.
 /// </summary>
 internal sealed class RestoreOptionSet
 {
@@ -183,13 +183,24 @@ internal sealed class RestoreOptionSet
 
     public Option<int?> Quality { get; } = new Option<int?>("--quality", "-q")
     {
-        Description = "JPEG/WebP quality 1..100 (default: the server's, 95).",
+        Description = "JPEG/WebP quality 1..100 (default: the server's, 95). WebP is lossy at this quality unless --lossless.",
         HelpName = "N",
     }.Between(1, 100);
 
     public Option<bool> StripMetadata { get; } = new("--strip-metadata")
     {
         Description = "Drop the ICC profile and EXIF from outputs.",
+    };
+
+    public Option<bool> Lossless { get; } = new("--lossless")
+    {
+        Description = "WebP: lossless instead of lossy at --quality (PNG and TIFF are always lossless; JPEG never is).",
+    };
+
+    public Option<string?> Background { get; } = new("--background")
+    {
+        Description = "Colour that transparent pixels are composited over for JPEG output (default #ffffff).",
+        HelpName = "#RRGGBB",
     };
 
     public Option<RestoreMode?> Mode { get; } = new("--task")
@@ -232,6 +243,8 @@ internal sealed class RestoreOptionSet
         command.Options.Add(Format);
         command.Options.Add(Quality);
         command.Options.Add(StripMetadata);
+        command.Options.Add(Lossless);
+        command.Options.Add(Background);
         command.Options.Add(Mode);
         command.Options.Add(FaceBlend);
         command.Options.Add(ColorFidelity);
@@ -252,6 +265,8 @@ internal sealed class RestoreOptionSet
             Format = parseResult.GetValue(Format),
             Quality = parseResult.GetValue(Quality),
             StripMetadata = parseResult.GetResult(StripMetadata) is { Implicit: false } ? parseResult.GetValue(StripMetadata) : null,
+            Lossless = parseResult.GetResult(Lossless) is { Implicit: false } ? parseResult.GetValue(Lossless) : null,
+            Background = string.IsNullOrWhiteSpace(parseResult.GetValue(Background)) ? null : parseResult.GetValue(Background),
             Timeout = parseResult.GetValue(Timeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
             Mode = parseResult.GetValue(Mode),
             FaceBlend = parseResult.GetValue(FaceBlend),

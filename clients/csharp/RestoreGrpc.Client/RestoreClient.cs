@@ -161,6 +161,8 @@ public sealed partial class RestoreClient : IDisposable
             {
                 Format = options.Format?.ToProto() ?? ImageFormat.Unspecified,
                 StripMetadata = options.StripMetadata,
+                Lossless = options.Lossless,
+                Background = options.Background ?? string.Empty,
             },
             Task = options.Mode switch
             {

@@ -30,6 +30,14 @@ public sealed record RestoreOptions
     /// <summary>Drop ICC profile and EXIF from the output.</summary>
     public bool StripMetadata { get; init; }
 
+    /// <summary>
+    /// WebP only: lossless. Without it WebP output is lossy at <see cref="Quality"/>, whatever the input's format.
+    /// </summary>
+    public bool Lossless { get; init; }
+
+    /// <summary>"#RRGGBB" that transparent pixels are composited over for JPEG output; null for white.</summary>
+    public string? Background { get; init; }
+
     /// <summary>What to restore; null for super-resolution.</summary>
     [JsonConverter(typeof(JsonStringEnumConverter<RestoreMode>))]
     public RestoreMode? Mode { get; init; }

@@ -5,7 +5,20 @@ namespace RestoreGrpc.Core.Imaging;
 /// <param name="Quality">JPEG / WebP quality 1..100; null for <see cref="DefaultQuality"/>.</param>
 /// <param name="StripMetadata">Drop the ICC profile and EXIF.</param>
 /// <param name="PngCompressionLevel">zlib level 1..9 for PNG; null for <see cref="DefaultPngCompressionLevel"/>.</param>
-public sealed record EncodeSettings(ImageFormatKind? Format = null, int? Quality = null, bool StripMetadata = false, int? PngCompressionLevel = null)
+/// <param name="Lossless">
+/// WebP only: lossless (VP8L). Otherwise WebP is lossy at <paramref name="Quality"/>, whatever the input's format.
+/// PNG, TIFF, BMP and GIF are always lossless; JPEG never is.
+/// </param>
+/// <param name="Background">
+/// Colour that transparent pixels are composited over when the output format has no alpha (JPEG); null for white.
+/// </param>
+public sealed record EncodeSettings(
+    ImageFormatKind? Format = null,
+    int? Quality = null,
+    bool StripMetadata = false,
+    int? PngCompressionLevel = null,
+    bool Lossless = false,
+    SixLabors.ImageSharp.PixelFormats.Rgb24? Background = null)
 {
     public const int DefaultQuality = 95;
 

@@ -32,15 +32,37 @@ public static class ImageDecoder
         ImageFormatKind kind = FormatKinds.FromImageSharp(format)
             ?? throw new InvalidImageException($"is {format.Name}, which is not supported (send {SupportedFormats})");
         CheckSize(info.Width, info.Height, limits);
+        Guarded(() => TruncationCheck.Check(encoded, kind));
 
         int orientation = ReadOrientation(info.Metadata);
         ImagePixelLayout layout = ImagePixelLayout.Detect(kind, info);
-        Image pixels = Load(encoded, kind, layout.BitDepth > 8);
+        Image pixels = kind == ImageFormatKind.Jpeg
+            ? JpegPixelDecoder.Decode(encoded, info.Width, info.Height)
+            : Load(encoded, kind, layout.BitDepth > 8);
         try
         {
+            if (kind == ImageFormatKind.Jpeg)
+            {
+                // libjpeg-turbo gives pixels only; the metadata comes from the header ImageSharp read.
+                pixels.Metadata.ExifProfile = info.Metadata.ExifProfile?.DeepClone();
+                pixels.Metadata.IccProfile = info.Metadata.IccProfile?.DeepClone();
+            }
+
+            // Palette transparency (GIF, PNG tRNS) is known only from the decoded pixels. A PNG stays "palette" (as
+            // stored) with alpha, which is written as RGBA.
             if (kind == ImageFormatKind.Gif && HasTransparency((Image<Rgba32>)pixels))
             {
                 layout = layout with { Color = ColorKind.Rgba, HasAlpha = true };
+            }
+            else if (kind == ImageFormatKind.Png && layout is { Color: ColorKind.Palette, HasAlpha: false } && pixels is Image<Rgba32> indexed && HasTransparency(indexed))
+            {
+                layout = layout with { HasAlpha = true };
+            }
+
+            // ImageSharp decodes every WebP as RGBA; the header says whether alpha is used.
+            if (kind == ImageFormatKind.Webp && WebpContainer.UsesAlpha(encoded) is { } usesAlpha)
+            {
+                layout = new ImagePixelLayout(usesAlpha ? ColorKind.Rgba : ColorKind.Rgb, 8, usesAlpha);
             }
 
             ExifProfile? exif = pixels.Metadata.ExifProfile;
@@ -57,7 +79,15 @@ public static class ImageDecoder
             // ImageSharp 2 keeps a TIFF's profile on the frame and does not read PNG's iCCP chunk.
             IccProfile? icc = pixels.Metadata.IccProfile
                 ?? pixels.Frames.RootFrame.Metadata.IccProfile
-                ?? (kind == ImageFormatKind.Png && PngIccChunk.TryRead(encoded.Span) is { } profile ? new IccProfile(profile) : null);
+                ?? (kind == ImageFormatKind.Png && PngIccChunk.TryRead(encoded.Span) is { } profile ? new IccProfile(profile) : null)
+                ?? (kind == ImageFormatKind.Webp && WebpContainer.TryReadIcc(encoded) is { } webpProfile ? new IccProfile(webpProfile) : null);
+
+            // A CMYK source is decoded to RGB: its CMYK profile no longer describes the pixels.
+            if (icc?.Header.DataColorSpace == IccColorSpaceType.Cmyk)
+            {
+                icc = null;
+                pixels.Metadata.IccProfile = null;
+            }
 
             var description = new ImageDescription(
                 pixels.Width,
@@ -98,7 +128,7 @@ public static class ImageDecoder
 
             return (info, format);
         }
-        catch (Exception e) when (e is ImageFormatException or NotSupportedException or EndOfStreamException or ArgumentException)
+        catch (Exception e) when (IsDamage(e))
         {
             throw new InvalidImageException($"is corrupt: {e.Message}", e);
         }
@@ -170,7 +200,26 @@ public static class ImageDecoder
 
             return image;
         }
-        catch (Exception e) when (e is ImageFormatException or NotSupportedException or EndOfStreamException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception e) when (IsDamage(e))
+        {
+            throw new InvalidImageException($"is corrupt: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Decoders fed damaged data fail in many ways (ImageSharp's TIFF decoder: InvalidDataException from zlib,
+    /// IndexOutOfRange, NullReference, Overflow…). Decoding depends on the bytes alone, so every failure but
+    /// cancellation and memory exhaustion is the image's fault: the caller gets INVALID_ARGUMENT, never INTERNAL.
+    /// </summary>
+    private static bool IsDamage(Exception e) => e is not (InvalidImageException or OperationCanceledException or OutOfMemoryException);
+
+    private static void Guarded(Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (Exception e) when (IsDamage(e))
         {
             throw new InvalidImageException($"is corrupt: {e.Message}", e);
         }

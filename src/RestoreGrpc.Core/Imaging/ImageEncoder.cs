@@ -4,10 +4,10 @@ using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
-using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.Metadata.Profiles.Icc;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 
 namespace RestoreGrpc.Core.Imaging;
 
@@ -37,8 +37,34 @@ public static class ImageEncoder
         image.Metadata.IccProfile = settings.StripMetadata ? null : iccProfile;
         image.Metadata.ExifProfile = settings.StripMetadata ? null : exifProfile;
 
+        var notes = new List<string>();
+        if (source.HasAlpha && format == ImageFormatKind.Jpeg)
+        {
+            // JPEG has no alpha: what is under transparent pixels must not show (it is often garbage).
+            Rgb24 background = settings.Background ?? new Rgb24(255, 255, 255);
+            image.Mutate(x => x.BackgroundColor(Color.FromRgb(background.R, background.G, background.B)));
+            notes.Add($"alpha composited over #{background.R:x2}{background.G:x2}{background.B:x2} (JPEG has no alpha)");
+        }
+
+        if (settings.Lossless && format != ImageFormatKind.Webp)
+        {
+            notes.Add(format == ImageFormatKind.Jpeg
+                ? "lossless ignored: JPEG has no lossless mode"
+                : $"lossless has no effect: {format} is always lossless");
+        }
+
         byte[] bytes;
-        if (format == ImageFormatKind.Tiff)
+        if (format == ImageFormatKind.Webp)
+        {
+            bytes = WebpWriter.Write(
+                image,
+                color is ColorKind.Rgba or ColorKind.GrayAlpha,
+                settings.Lossless,
+                quality,
+                image.Metadata.IccProfile?.ToByteArray(),
+                image.Metadata.ExifProfile?.ToByteArray());
+        }
+        else if (format == ImageFormatKind.Tiff)
         {
             bytes = TiffWriter.Write(image, color, bitDepth, image.Metadata.IccProfile);
         }
@@ -55,7 +81,7 @@ public static class ImageEncoder
         {
             using var stream = new MemoryStream();
             int pngLevel = settings.PngCompressionLevel ?? EncodeSettings.DefaultPngCompressionLevel;
-            image.Save(stream, CreateEncoder(format, color, bitDepth, quality, pngLevel, source));
+            image.Save(stream, CreateEncoder(format, color, bitDepth, quality, pngLevel));
             bytes = stream.ToArray();
             if (format == ImageFormatKind.Png && image.Metadata.IccProfile is { } icc)
             {
@@ -70,12 +96,12 @@ public static class ImageEncoder
             color,
             bitDepth,
             color is ColorKind.Rgba or ColorKind.GrayAlpha,
-            // ImageSharp 2 writes no ICC profile into WebP, BMP or GIF, and no EXIF into TIFF, BMP or GIF.
-            image.Metadata.IccProfile is not null && format is ImageFormatKind.Png or ImageFormatKind.Jpeg or ImageFormatKind.Tiff,
+            // ImageSharp 2 writes no ICC profile into BMP or GIF, and no EXIF into TIFF, BMP or GIF.
+            image.Metadata.IccProfile is not null && format is ImageFormatKind.Png or ImageFormatKind.Jpeg or ImageFormatKind.Tiff or ImageFormatKind.Webp,
             image.Metadata.ExifProfile is not null && format is ImageFormatKind.Png or ImageFormatKind.Jpeg or ImageFormatKind.Webp,
             image.Metadata.ExifProfile is not null ? 1 : 0,
             bytes.Length);
-        return new EncodedImage(bytes, description);
+        return new EncodedImage(bytes, description, notes);
     }
 
     /// <summary>The colour layout written for a source in a format.</summary>
@@ -98,7 +124,7 @@ public static class ImageEncoder
         };
     }
 
-    private static IImageEncoder CreateEncoder(ImageFormatKind format, ColorKind color, int bitDepth, int quality, int pngLevel, ImageDescription source) =>
+    private static IImageEncoder CreateEncoder(ImageFormatKind format, ColorKind color, int bitDepth, int quality, int pngLevel) =>
         format switch
         {
             ImageFormatKind.Png => new PngEncoder
@@ -118,14 +144,6 @@ public static class ImageEncoder
             {
                 Quality = quality,
                 ColorType = color == ColorKind.Gray ? JpegColorType.Luminance : JpegColorType.YCbCrRatio444,
-            },
-            ImageFormatKind.Webp => new WebpEncoder
-            {
-                // Lossy sources stay lossy; lossless ones (PNG, TIFF, BMP, GIF) stay lossless.
-                FileFormat = source.Format is ImageFormatKind.Jpeg or ImageFormatKind.Webp
-                    ? WebpFileFormatType.Lossy
-                    : WebpFileFormatType.Lossless,
-                Quality = quality,
             },
             ImageFormatKind.Bmp => new BmpEncoder
             {

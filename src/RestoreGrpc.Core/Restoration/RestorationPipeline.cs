@@ -229,11 +229,23 @@ public sealed partial class RestorationPipeline
             settings.TileMargin ?? model.Descriptor.TileMargin,
             model.Scale));
 
-    /// <summary>Final size: the requested scale, else the model's; never below one pixel.</summary>
+    /// <summary>
+    /// Final size: the requested scale, else the model's. Each side is truncated, as Real-ESRGAN's <c>--outscale</c>
+    /// does (<c>int(side × scale)</c>: 151×97 at ×2.5 → 377×242). A scale that leaves a side under one pixel is refused.
+    /// </summary>
     private static (int Width, int Height, double Scale) OutputSize(int width, int height, int modelScale, RestoreSettings settings)
     {
         double scale = settings.Scale is > 0 ? settings.Scale.Value : modelScale;
-        return (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)), scale);
+        int outputWidth = (int)(width * scale);
+        int outputHeight = (int)(height * scale);
+        if (outputWidth < 1 || outputHeight < 1)
+        {
+            throw new InvalidRequestException(
+                RequestField.Scale,
+                $"×{scale.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)} would make this {width}x{height} image {outputWidth}x{outputHeight}; the output must be at least 1x1 pixel");
+        }
+
+        return (outputWidth, outputHeight, scale);
     }
 
     private async Task<IUpscaleModel> GetRestorerAsync(FaceSettings faces, CancellationToken cancellationToken)

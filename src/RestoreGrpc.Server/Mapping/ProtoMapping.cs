@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using RestoreGrpc.Contracts.V1;
+using RestoreGrpc.Core.Errors;
 using RestoreGrpc.Core.Faces;
 using RestoreGrpc.Core.Faces.Detection;
 using RestoreGrpc.Core.Imaging;
@@ -26,6 +27,11 @@ internal static class ProtoMapping
             return new RestoreSettings();
         }
 
+        Defined(options.Task, RequestField.Task);
+        Defined(options.Priority, RequestField.Priority);
+        Defined(options.Output?.Format ?? ImageFormat.Unspecified, RequestField.OutputFormat);
+        Defined(options.Faces?.Selection ?? FaceSelection.Unspecified, RequestField.FaceSelection);
+
         return new RestoreSettings(
             Model: string.IsNullOrWhiteSpace(options.Model) ? null : options.Model,
             Scale: options.HasScale ? options.Scale : null,
@@ -34,7 +40,9 @@ internal static class ProtoMapping
             Output: new EncodeSettings(
                 ToFormat(options.Output?.Format ?? ImageFormat.Unspecified),
                 options.Output is { HasQuality: true } output ? output.Quality : null,
-                options.Output?.StripMetadata ?? false),
+                options.Output?.StripMetadata ?? false,
+                Lossless: options.Output?.Lossless ?? false,
+                Background: string.IsNullOrEmpty(options.Output?.Background) ? null : ToBackground(options.Output.Background)),
             Task: options.Task switch
             {
                 RestoreTask.Faces => RestoreTaskKind.Faces,
@@ -44,6 +52,32 @@ internal static class ProtoMapping
             },
             Faces: options.Faces is null ? null : ToSettings(options.Faces),
             Priority: options.Priority == Priority.Batch ? SchedulingPriority.Batch : SchedulingPriority.Interactive);
+    }
+
+    /// <summary>
+    /// Refuses an enum number the contract does not define (protobuf keeps unknown numbers as they came), so a
+    /// client built against a newer or wrong contract is told, not silently given the default.
+    /// </summary>
+    private static void Defined<TEnum>(TEnum value, RequestField field)
+        where TEnum : struct, System.Enum
+    {
+        if (!System.Enum.IsDefined(value))
+        {
+            string names = string.Join(", ", System.Enum.GetValues<TEnum>().Select(v => $"{Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)}"));
+            throw new InvalidRequestException(field, $"{Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)} is not a defined value (defined: {names})");
+        }
+    }
+
+    /// <summary>"#RRGGBB" (the '#' optional) to a colour; anything else is refused naming the field.</summary>
+    private static SixLabors.ImageSharp.PixelFormats.Rgb24 ToBackground(string text)
+    {
+        string hex = text.StartsWith('#') ? text[1..] : text;
+        if (hex.Length != 6 || !int.TryParse(hex, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out int rgb))
+        {
+            throw new InvalidRequestException(RequestField.OutputBackground, $"must be a colour as #RRGGBB (got '{text}')");
+        }
+
+        return new SixLabors.ImageSharp.PixelFormats.Rgb24((byte)(rgb >> 16), (byte)(rgb >> 8), (byte)rgb);
     }
 
     public static FaceSettings ToSettings(FaceOptions faces) => new(
@@ -123,6 +157,7 @@ internal static class ProtoMapping
     public static RestoreResponse ToResponse(RestorationResult result)
     {
         RestoreResponse response = ToResponseWithoutFaces(result);
+        response.Details.Notes.AddRange(result.Output.Notes);
         response.Faces.AddRange(result.Faces.Select(ToProto));
         return response;
     }

@@ -63,7 +63,8 @@ public sealed class ImageDecoderTests
     [InlineData("astronaut.png", ImageFormatKind.Png, ColorKind.Rgb, 8, false)]
     [InlineData("brick.png", ImageFormatKind.Png, ColorKind.Gray, 8, false)]
     [InlineData("stanford.png", ImageFormatKind.Png, ColorKind.Rgba, 8, true)]
-    [InlineData("foo3x5x4indexed.png", ImageFormatKind.Png, ColorKind.Palette, 8, false)]
+    // Its tRNS makes index 0 transparent and index 3 opaque: the alpha is real (issue 19).
+    [InlineData("foo3x5x4indexed.png", ImageFormatKind.Png, ColorKind.Palette, 8, true)]
     [InlineData("chessboard_GRAY_U16.tif", ImageFormatKind.Tiff, ColorKind.Gray, 16, false)]
     [InlineData("building.jpg", ImageFormatKind.Jpeg, ColorKind.Rgb, 8, false)]
     public void Layout_is_read_from_real_files(string file, ImageFormatKind format, ColorKind color, int depth, bool alpha)

@@ -117,7 +117,8 @@ internal sealed class UpscaleRunner(CliContext context)
             byte[] input = await File.ReadAllBytesAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
             RestoreResult result = await batch.Client.RestoreAsync(input, options, cancellationToken).ConfigureAwait(false);
 
-            double? scale = result.Details.Scale > 0 ? result.Details.Scale : options.Scale;
+            // Named by the scale asked for (_x2.5), not the achieved ratio of truncated sides (2.503); else the model's.
+            double? scale = options.Scale ?? (result.Details.Scale > 0 ? result.Details.Scale : null);
             string extension = result.Output.Format == ImageFormat.Unspecified
                 ? file.Extension.ToLowerInvariant()
                 : result.FileExtension;

@@ -22,6 +22,10 @@ internal sealed record RestoreOptionOverrides
 
     public bool? StripMetadata { get; init; }
 
+    public bool? Lossless { get; init; }
+
+    public string? Background { get; init; }
+
     public TimeSpan? Timeout { get; init; }
 
     public RestoreMode? Mode { get; init; }
@@ -45,6 +49,8 @@ internal sealed record RestoreOptionOverrides
             Format = Format ?? b.Format,
             Quality = Quality ?? b.Quality,
             StripMetadata = StripMetadata ?? b.StripMetadata,
+            Lossless = Lossless ?? b.Lossless,
+            Background = Background ?? b.Background,
             Timeout = Timeout ?? b.Timeout,
             Mode = Mode ?? b.Mode,
             FaceBlend = FaceBlend ?? b.FaceBlend,
