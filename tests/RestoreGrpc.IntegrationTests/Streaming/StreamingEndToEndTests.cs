@@ -1,5 +1,6 @@
 using System.Numerics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using RestoreGrpc.Client;
 using RestoreGrpc.Client.Streaming;
 using RestoreGrpc.Core.Streaming;
@@ -95,7 +96,7 @@ public sealed class StreamingEndToEndTests(ServerFixture fixture) : IClassFixtur
         long large = await PeakJobBytesAsync(TestPattern(576, 576, seed: 3), options);
 
         // At most the credit's worth of tiles in flight, each one pooled input and output tensor (power-of-two sizes).
-        int credit = fixture.Server.Services.GetRequiredService<StreamingOptions>().Credit;
+        int credit = fixture.Server.Services.GetRequiredService<IOptions<StreamingOptions>>().Value.Credit;
         long perTile = sizeof(float) * ((long)BitOperations.RoundUpToPowerOf2(3 * 32 * 32) + (long)BitOperations.RoundUpToPowerOf2(3 * 128 * 128));
         Assert.True(small > 0, "the job accounted no tile memory");
         Assert.True(large <= credit * perTile, $"peak job memory {large} bytes for 576² exceeds {credit} tiles in flight ({credit * perTile} bytes); 96² peaked at {small}");
