@@ -121,18 +121,7 @@ public sealed partial class ConfigurationDocumentationTests
             .Where(pair => pair.Key.StartsWith("Restore:", StringComparison.Ordinal) && !pair.Key.StartsWith("Restore:Models:Entries", StringComparison.Ordinal) && pair.Value is not null)
             .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
 
-    private static string CheckoutRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RestoreGrpc.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("the checkout (RestoreGrpc.sln) is not above the test binaries");
-    }
+    private static string CheckoutRoot() => Telemetry.DeployConfigurationTests.CheckoutRoot();
 
     [GeneratedRegex(@"^\|\s*`(?<key>Restore:[^`]+)`\s*\|(?<default>[^|]*)\|")]
     private static partial Regex TableRow();

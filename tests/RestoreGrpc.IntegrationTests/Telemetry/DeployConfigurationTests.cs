@@ -91,7 +91,8 @@ public sealed partial class DeployConfigurationTests
         return names;
     }
 
-    private static string CheckoutRoot()
+    /// <summary>The checkout's root folder (the one holding RestoreGrpc.sln) above the test binaries.</summary>
+    internal static string CheckoutRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
