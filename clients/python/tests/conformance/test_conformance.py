@@ -83,7 +83,10 @@ def _enum_names(message: Any) -> dict[str, Any]:
 
 def _check_fields(what: str, message: Any, expected: dict[str, Any]) -> None:
     actual = _enum_names(message)
-    wrong = {k: (actual.get(k), v) for k, v in expected.items() if actual.get(k) != pytest.approx(v) if not isinstance(v, (str, bool)) or actual.get(k) != v}
+    def same(a: Any, b: Any) -> bool:
+        return a == b if isinstance(b, (str, bool)) else a == pytest.approx(b)
+
+    wrong = {k: (actual.get(k), v) for k, v in expected.items() if not same(actual.get(k), v)}
     assert not wrong, f"{what}: (actual, expected) {wrong}"
 
 
