@@ -50,7 +50,7 @@ class FaceOptions:
 
 @dataclass
 class RestoreOptions:
-    """What to do with an image. Zero values and None take the server's (or the model's) defaults.
+    """What to do with an image. None takes the server's (or the model's) defaults.
 
     ``task``, ``output_format`` and ``priority`` take the proto enum names without their prefix
     (``"FACES"``, ``"PNG"``, ``"BATCH"``) or the enum numbers. ``timeout`` is the call's deadline in seconds
@@ -59,11 +59,11 @@ class RestoreOptions:
 
     model: str = ""
     task: str | int | None = None
-    scale: float = 0.0
-    tile_size: int = 0
-    tile_margin: int = 0
+    scale: float | None = None
+    tile_size: int | None = None
+    tile_margin: int | None = None
     output_format: str | int | None = None
-    quality: int = 0
+    quality: int | None = None
     strip_metadata: bool = False
     priority: str | int | None = None
     faces: FaceOptions | None = None
@@ -73,15 +73,21 @@ class RestoreOptions:
         proto = pb.RestoreOptions(
             model=self.model,
             task=_enum(pb.RestoreTask, "RESTORE_TASK_", self.task),  # type: ignore[arg-type]
-            scale=self.scale,
-            tiling=pb.TileOptions(tile_size=self.tile_size, tile_margin=self.tile_margin),
             output=image_pb2.OutputOptions(
                 format=_enum(image_pb2.ImageFormat, "IMAGE_FORMAT_", self.output_format),  # type: ignore[arg-type]
-                quality=self.quality,
                 strip_metadata=self.strip_metadata,
             ),
             priority=_enum(pb.Priority, "PRIORITY_", self.priority),  # type: ignore[arg-type]
         )
+        # Only what was given is set: unset fields take the server's defaults (with or without proto presence).
+        if self.scale is not None:
+            proto.scale = self.scale
+        if self.quality is not None:
+            proto.output.quality = self.quality
+        if self.tile_size is not None:
+            proto.tiling.tile_size = self.tile_size
+        if self.tile_margin is not None:
+            proto.tiling.tile_margin = self.tile_margin
         if self.faces is not None:
             proto.faces.CopyFrom(self.faces.to_proto())
         return proto

@@ -59,11 +59,11 @@ def _options(case: dict[str, Any]) -> RestoreOptions:
     timeout = case["deadline_ms"] / 1000 if "deadline_ms" in case else None
     return RestoreOptions(
         model=o.get("model", ""),
-        scale=o.get("scale", 0.0),
-        tile_size=o.get("tile_size", 0),
-        tile_margin=o.get("tile_margin", 0),
+        scale=o.get("scale"),
+        tile_size=o.get("tile_size"),
+        tile_margin=o.get("tile_margin"),
         output_format=o.get("output_format"),
-        quality=o.get("quality", 0),
+        quality=o.get("quality"),
         strip_metadata=o.get("strip_metadata", False),
         timeout=timeout,
     )
