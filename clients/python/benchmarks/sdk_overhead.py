@@ -2,11 +2,12 @@
 
   clients/conformance/run.sh /usr/bin/python3 clients/python/benchmarks/sdk_overhead.py [--rounds 3] [--requests 5]
 
-1. Unary 512² (astronaut.png, realesr-general-x4v3): Python ``RestoreClient.restore`` latency vs the C# SDK's
-   (``restore bench``, one request in flight), interleaved rounds; p50 of all requests.
-2. Streamed 4096² → 16384² (a synthetic PNG, builtin-lanczos-x4 so the protocol and SDK dominate rather than CPU
-   inference): Python ``restore_large(path, .tif)`` vs C# ``restore upscale --stream-above 0`` (also a BigTIFF sink),
-   wall time per run, each in a fresh process (the C# time includes .NET start-up, measured separately).
+1. Unary 512² → 2048² (astronaut.png, builtin-lanczos-x4, so the SDKs' share is visible rather than CPU inference):
+   Python ``RestoreClient.restore`` latency vs the C# SDK's (``restore bench``, one request in flight), interleaved
+   rounds; median of the Python requests vs median of the C# rounds' p50.
+2. Streamed 4096² → 16384² (a synthetic uncompressed TIFF, builtin-lanczos-x4): Python ``restore_large(path, .tif)``
+   (TiffSource → TiffSink) vs C# ``restore upscale --stream-above 0`` (also a TIFF sink), wall time per run, each in
+   a fresh process (the C# time includes .NET start-up, measured separately and subtracted).
 3. Client peak RSS (VmHWM) of the Python stream, 1024² vs 4096² input, each in a fresh process.
 """
 
@@ -49,14 +50,13 @@ def run_child(*args: str) -> dict[str, float]:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def synthetic_png(path: pathlib.Path, size: int) -> None:
+def synthetic_tiff(path: pathlib.Path, size: int) -> None:
     import numpy as np
-
-    from restoregrpc._images import encode_png_array
+    import tifffile
 
     y, x = np.mgrid[0:size, 0:size].astype(np.float32)
     image = np.stack([128 + 100 * np.sin(x / 37), 128 + 100 * np.cos(y / 23), (x + y) * (255 / (2 * size))], -1)
-    path.write_bytes(encode_png_array(image.astype(np.uint8)))
+    tifffile.imwrite(path, image.astype(np.uint8), photometric="rgb")
 
 
 def cs(*args: str) -> float:
@@ -79,7 +79,7 @@ def main() -> None:
     server = os.environ["RESTOREGRPC_SERVER"]
     shared = pathlib.Path(os.environ["RESTOREGRPC_SHARED"])
     image = shared / "images" / "astronaut.png"
-    model = "realesr-general-x4v3"
+    model = "builtin-lanczos-x4"
     work = pathlib.Path(tempfile.mkdtemp(prefix="restoregrpc-bench-"))
     py_unary: list[float] = []
     cs_unary: list[float] = []
@@ -97,14 +97,14 @@ def main() -> None:
                "--server", f"http://{server}", "--json", str(report))
             stats = json.loads(report.read_text())["latencyMs"]
             cs_unary.extend([stats["p50"]] * args.requests)  # the C# CLI reports percentiles, not samples
-    print(f"unary 512² ({model}), p50 ms: Python {statistics.median(py_unary):.1f}, C# {statistics.median(cs_unary):.1f}, "
+    print(f"unary 512² → 2048² ({model}), p50 ms: Python {statistics.median(py_unary):.1f}, C# {statistics.median(cs_unary):.1f}, "
           f"ratio {statistics.median(py_unary) / statistics.median(cs_unary):.3f}")
 
     stream_model = "builtin-lanczos-x4"
     sources = {}
     for size in (1024, 4096):
-        sources[size] = work / f"synthetic-{size}.png"
-        synthetic_png(sources[size], size)
+        sources[size] = work / f"synthetic-{size}.tif"
+        synthetic_tiff(sources[size], size)
     startup = min(cs("models", "--server", f"http://{server}") for _ in range(3))
     py_stream, cs_stream, rss = [], [], {1024: [], 4096: []}
     for _ in range(args.rounds):

@@ -22,7 +22,7 @@ from restoregrpc.errors import (
 from restoregrpc.options import ClientConfig, FaceOptions, RestoreOptions
 from restoregrpc.result import Result, StreamProgress, StreamResult
 from restoregrpc.sinks import ArraySink, PngSink, TiffSink, TileSink
-from restoregrpc.sources import ArraySource, PILSource, TileSource
+from restoregrpc.sources import ArraySource, PILSource, TiffSource, TileSource
 from restoregrpc.tileplan import Rect, Tile, TilePlan
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "Tile",
     "TilePlan",
     "TiffSink",
+    "TiffSource",
     "TileSink",
     "TileSource",
     "UnavailableError",

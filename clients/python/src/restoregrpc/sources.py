@@ -65,21 +65,71 @@ class PILSource(ArraySource):
         super().__init__(array)
 
 
+class TiffSource:
+    """An uncompressed, contiguous TIFF read window by window with ``os.pread`` at the rows' file offsets: only the
+    current window is ever in memory (no memory map, so the process's resident size stays flat)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        import numpy as np
+        import tifffile
+
+        with tifffile.TiffFile(path) as tiff:
+            page = tiff.pages[0]
+            contiguous = bool(page.is_contiguous) and page.compression == 1  # type: ignore[union-attr]
+            offset = int(page.dataoffsets[0]) if contiguous else 0  # type: ignore[union-attr]
+            shape, dtype = page.shape, np.dtype(page.dtype)  # type: ignore[union-attr]
+            byteorder = tiff.byteorder
+        if not contiguous:
+            raise ValueError(f"{path}: not an uncompressed contiguous TIFF")
+        if dtype not in (np.uint8, np.uint16) or len(shape) not in (2, 3) or (len(shape) == 3 and shape[2] != 3):
+            raise ValueError(f"{path}: a streamed TIFF is 8- or 16-bit gray or RGB, not {shape} {dtype}")
+        self._offset = offset
+        self.height, self.width = int(shape[0]), int(shape[1])
+        self.channels = 1 if len(shape) == 2 else 3
+        self.bit_depth = 8 if dtype == np.uint8 else 16
+        self._big_endian = byteorder == ">" and self.bit_depth == 16
+        self._pixel_bytes = self.channels * dtype.itemsize
+        self._fd = os.open(path, os.O_RDONLY)
+
+    def read_window(self, window: Rect) -> bytes:
+        row_bytes = self.width * self._pixel_bytes
+        width = window.width * self._pixel_bytes
+        rows = [
+            os.pread(self._fd, width, self._offset + (window.y + r) * row_bytes + window.x * self._pixel_bytes)
+            for r in range(window.height)
+        ]
+        data = b"".join(rows)
+        if self._big_endian:
+            import numpy as np
+
+            data = np.frombuffer(data, ">u2").astype("<u2").tobytes()
+        return data
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+    def __del__(self) -> None:
+        try:
+            os.close(self._fd)
+        except (OSError, AttributeError):
+            pass
+
+
 def open_source(source: Any) -> TileSource:
     """A TileSource for what ``restore_large`` was given: a TileSource, a numpy array, a PIL image or a path.
 
-    An uncompressed TIFF path is memory-mapped (windows read lazily); other files are decoded once.
+    An uncompressed TIFF path is read window by window (:class:`TiffSource`); other files are decoded once.
     """
     if isinstance(source, TileSource):
         return source
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         if path.lower().endswith((".tif", ".tiff")):
-            try:
-                import tifffile
+            import tifffile
 
-                return ArraySource(tifffile.memmap(path, mode="r"))
-            except (ValueError, ImportError):
+            try:
+                return TiffSource(path)
+            except (ValueError, ImportError, tifffile.TiffFileError):
                 pass  # compressed or tiled TIFF: decode below
         from PIL import Image
 

@@ -13,7 +13,7 @@ from PIL import Image
 
 from restoregrpc import ArraySink, ArraySource, PILSource, PngSink, TiffSink, TilePlan
 from restoregrpc._images import decode_to_array, encode_png_array, to_image_bytes
-from restoregrpc.sources import open_source
+from restoregrpc.sources import TiffSource, open_source
 
 
 def _output(height: int, width: int, channels: int, dtype: str) -> np.ndarray:
@@ -103,13 +103,24 @@ def test_pil_source_streams_palette_images_as_rgb() -> None:
     assert source.read_window(TilePlan(5, 3, 8, 0, 1)[0].window)[:3] == b"\xff\x00\x00"
 
 
-def test_memory_mapped_tiff_source_reads_lazily(tmp_path) -> None:
-    image = _output(50, 60, 3, "uint8")
-    tifffile.imwrite(tmp_path / "in.tif", image)
+@pytest.mark.parametrize(("channels", "dtype", "byteorder"), [(3, "uint8", "<"), (1, "uint16", ">"), (3, "uint16", "<")])
+def test_tiff_source_reads_windows_from_the_file(tmp_path, channels: int, dtype: str, byteorder: str) -> None:
+    image = _output(50, 60, channels, dtype)
+    tifffile.imwrite(tmp_path / "in.tif", image, byteorder=byteorder)
     source = open_source(tmp_path / "in.tif")
-    assert isinstance(source._array, np.memmap)  # type: ignore[attr-defined]
-    window = TilePlan(60, 50, 16, 0, 1)[5].window
-    assert source.read_window(window) == image[window.y : window.bottom, window.x : window.right].tobytes()
+    assert isinstance(source, TiffSource)
+    assert (source.width, source.height, source.channels, source.bit_depth) == (60, 50, channels, 8 if dtype == "uint8" else 16)
+    for tile in TilePlan(60, 50, 16, 4, 1):
+        w = tile.window
+        assert source.read_window(w) == image[w.y : w.bottom, w.x : w.right].astype(np.dtype(dtype).newbyteorder("<")).tobytes()
+
+
+def test_compressed_tiff_is_decoded_instead(tmp_path) -> None:
+    image = _output(20, 30, 3, "uint8")
+    tifffile.imwrite(tmp_path / "in.tif", image, compression="zlib")
+    source = open_source(tmp_path / "in.tif")
+    assert not isinstance(source, TiffSource)
+    assert source.read_window(TilePlan(30, 20, 64, 0, 1)[0].window) == image.tobytes()
 
 
 @pytest.mark.parametrize(("shape", "dtype"), [((9, 7), "uint8"), ((9, 7, 3), "uint8"), ((9, 7, 4), "uint8"), ((9, 7, 3), "uint16"), ((9, 7), "uint16")])
