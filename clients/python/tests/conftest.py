@@ -31,3 +31,12 @@ def need(reason: str) -> None:
 @pytest.fixture(scope="session")
 def kit() -> pathlib.Path:
     return KIT
+
+
+@pytest.fixture(scope="module")
+def server() -> str:
+    """The server the conformance entry script started (clients/conformance/run.sh)."""
+    address = os.environ.get("RESTOREGRPC_SERVER")
+    if not address:
+        need("RESTOREGRPC_SERVER is not set: run through clients/conformance/run.sh")
+    return address  # type: ignore[return-value]

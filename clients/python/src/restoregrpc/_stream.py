@@ -8,6 +8,7 @@ from typing import Callable
 import grpc
 
 from restoregrpc._proto import restore_service_pb2 as pb
+from restoregrpc.errors import RestoreError
 from restoregrpc.options import RestoreOptions
 from restoregrpc.result import StreamProgress, StreamResult
 from restoregrpc.sinks import TileSink
@@ -57,12 +58,15 @@ class StreamJob:
         self._current = -1
         self._buffer = bytearray()
         self._rect = Rect(0, 0, 0, 0)
+        self._awaiting_plan = True
 
     @property
     def bytes_per_pixel(self) -> int:
         return self.source.channels * (2 if self.source.bit_depth == 16 else 1)
 
     def header(self) -> pb.RestoreStreamRequest:
+        """The first message of a (new or resumed) stream."""
+        self._awaiting_plan = True
         header = pb.StreamHeader(
             options=self.options.to_proto(),
             width=self.source.width,
@@ -143,5 +147,33 @@ class StreamJob:
             summary,
         )
 
-    def backoff(self, base: float) -> float:
-        return min(4.0, base * 2 ** (self.reconnects - 1))
+    def on_response(self, response: pb.RestoreStreamResponse, grant: Callable[[int], None]) -> list[int] | StreamResult | None:
+        """Handles one server message: the plan gives the tiles to send (a list), a summary the result; tiles go
+        to the sink, credit to ``grant``."""
+        if self.observer is not None:
+            self.observer(response)
+        kind = response.WhichOneof("kind")
+        if self._awaiting_plan:
+            if kind != "plan":
+                raise StreamProtocolError("the server did not answer the stream header with a tile plan")
+            self._awaiting_plan = False
+            pending = self.accept(response.plan)
+            grant(response.plan.initial_credit)
+            return pending
+        if kind == "tile":
+            self.on_part(response.tile)
+        elif kind == "credit":
+            grant(response.credit.tiles)
+        elif kind == "summary":
+            return self.finish(response.summary)
+        return None
+
+    def resume_delay(self, error: RestoreError, max_reconnects: int, base_backoff: float) -> float:
+        """After a failed stream: the seconds to wait before resuming, or raises (the source's own error first;
+        then ``error`` when it is final or the reconnects are spent)."""
+        if self.source_error is not None:
+            raise self.source_error from error
+        if error.code not in RESUMABLE or self.reconnects >= max_reconnects or not self.job_id:
+            raise error
+        self.reconnects += 1
+        return min(4.0, base_backoff * 2 ** (self.reconnects - 1))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 from typing import Any, Awaitable, Callable, Sequence, TypeVar
 
 import grpc
@@ -12,8 +11,8 @@ import grpc.aio
 
 from restoregrpc._images import to_image_bytes
 from restoregrpc._proto import models_pb2, restore_service_pb2 as pb, restore_service_pb2_grpc
-from restoregrpc._stream import RESUMABLE, MessageObserver, ProgressCallback, StreamJob, StreamProtocolError
-from restoregrpc.client import _retry_delay
+from restoregrpc._stream import MessageObserver, ProgressCallback, StreamJob, StreamProtocolError
+from restoregrpc.client import _deadline, _remaining, _retry_delay
 from restoregrpc.errors import RestoreError, from_rpc_error
 from restoregrpc.options import ClientConfig, RestoreOptions, _enum
 from restoregrpc.result import Result, StreamResult
@@ -104,12 +103,8 @@ class AsyncRestoreClient:
             try:
                 return await self._run_stream(job, metadata)
             except RestoreError as error:
-                if job.source_error is not None:
-                    raise job.source_error from error
-                if error.code not in RESUMABLE or job.reconnects >= self.config.max_stream_reconnects or not job.job_id:
-                    raise
-                job.reconnects += 1
-                await asyncio.sleep(job.backoff(self.config.reconnect_backoff))
+                delay = job.resume_delay(error, self.config.max_stream_reconnects, self.config.reconnect_backoff)
+            await asyncio.sleep(delay)
 
     async def _run_stream(self, job: StreamJob, metadata: Metadata) -> StreamResult:
         timeout = job.options.timeout if job.options.timeout is not None else self.config.default_timeout
@@ -128,31 +123,22 @@ class AsyncRestoreClient:
                 pass
 
         sending: asyncio.Task[None] | None = None
+
+        def grant(tiles: int) -> None:
+            for _ in range(tiles):
+                credit.release()
+
         try:
             await call.write(job.header())
-            first = True
             while True:
                 response = await call.read()
                 if response is grpc.aio.EOF:
                     raise StreamProtocolError("the stream ended without a summary")
-                if job.observer is not None:
-                    job.observer(response)
-                kind = response.WhichOneof("kind")
-                if first:
-                    if kind != "plan":
-                        raise StreamProtocolError("the server did not answer the stream header with a tile plan")
-                    pending = job.accept(response.plan)
-                    for _ in range(response.plan.initial_credit):
-                        credit.release()
-                    sending = asyncio.create_task(send(pending))
-                    first = False
-                elif kind == "tile":
-                    job.on_part(response.tile)
-                elif kind == "credit":
-                    for _ in range(response.credit.tiles):
-                        credit.release()
-                elif kind == "summary":
-                    return job.finish(response.summary)
+                step = job.on_response(response, grant)
+                if isinstance(step, list):
+                    sending = asyncio.create_task(send(step))
+                elif step is not None:
+                    return step
                 if sending is not None and sending.done() and sending.exception() is not None:
                     raise sending.exception()  # type: ignore[misc]
         except grpc.RpcError as error:
@@ -172,17 +158,12 @@ class AsyncRestoreClient:
         return [*self.config.metadata, *extra]
 
     async def _call(self, invoke: Callable[[float | None], Awaitable[T]], timeout: float | None) -> T:
-        timeout = timeout if timeout is not None else self.config.default_timeout
-        deadline = None if timeout is None else time.monotonic() + timeout
+        deadline = _deadline(timeout if timeout is not None else self.config.default_timeout)
         attempt = 1
         while True:
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
-                return await invoke(remaining)
+                return await invoke(_remaining(deadline))
             except grpc.RpcError as rpc_error:
-                error = from_rpc_error(rpc_error)
-            delay = _retry_delay(error, attempt, self.config)
-            if delay is None or (deadline is not None and time.monotonic() + delay >= deadline):
-                raise error
+                delay = _retry_delay(from_rpc_error(rpc_error), attempt, self.config, deadline)
             await asyncio.sleep(delay)
             attempt += 1

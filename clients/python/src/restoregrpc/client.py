@@ -11,8 +11,8 @@ import grpc
 
 from restoregrpc._images import to_image_bytes
 from restoregrpc._proto import models_pb2, restore_service_pb2 as pb, restore_service_pb2_grpc
-from restoregrpc._stream import RESUMABLE, MessageObserver, ProgressCallback, StreamJob, StreamProtocolError
-from restoregrpc.errors import RestoreError, from_rpc_error
+from restoregrpc._stream import MessageObserver, ProgressCallback, StreamJob, StreamProtocolError
+from restoregrpc.errors import CancelledError, RestoreError, from_rpc_error
 from restoregrpc.options import ClientConfig, RestoreOptions
 from restoregrpc.result import Result, StreamResult
 from restoregrpc.sinks import open_sink
@@ -114,17 +114,13 @@ class RestoreClient:
             try:
                 return self._run_stream(job, cancel, metadata)
             except RestoreError as error:
-                if job.source_error is not None:
-                    raise job.source_error from error
-                cancelled = cancel is not None and cancel.is_set()
-                if cancelled or error.code not in RESUMABLE or job.reconnects >= self.config.max_stream_reconnects or not job.job_id:
+                if cancel is not None and cancel.is_set():
                     raise
-                job.reconnects += 1
-                if cancel is not None:
-                    if cancel.wait(job.backoff(self.config.reconnect_backoff)):
-                        raise
-                else:
-                    time.sleep(job.backoff(self.config.reconnect_backoff))
+                delay = job.resume_delay(error, self.config.max_stream_reconnects, self.config.reconnect_backoff)
+            if cancel is not None and cancel.wait(delay):
+                raise CancelledError(grpc.StatusCode.CANCELLED, "cancelled while waiting to resume the stream")
+            if cancel is None:
+                time.sleep(delay)
 
     def _run_stream(self, job: StreamJob, cancel: threading.Event | None, metadata: Metadata) -> StreamResult:
         credit = threading.Semaphore(0)
@@ -145,31 +141,28 @@ class RestoreClient:
 
         timeout = job.options.timeout if job.options.timeout is not None else self.config.default_timeout
         call = self._stub.RestoreStream(requests(), timeout=timeout, metadata=self._metadata(metadata))
-        watcher = None
         if cancel is not None:
-            watcher = threading.Thread(target=lambda: (cancel.wait(), call.cancel()), daemon=True)
-            watcher.start()
+
+            def watch() -> None:
+                while not stop.wait(0.05):
+                    if cancel.is_set():
+                        call.cancel()
+                        return
+
+            threading.Thread(target=watch, daemon=True).start()
+
+        def grant(tiles: int) -> None:
+            for _ in range(tiles):
+                credit.release()
+
         try:
-            first = True
             for response in call:
-                if job.observer is not None:
-                    job.observer(response)
-                kind = response.WhichOneof("kind")
-                if first:
-                    if kind != "plan":
-                        raise StreamProtocolError("the server did not answer the stream header with a tile plan")
-                    pending.extend(job.accept(response.plan))
-                    for _ in range(response.plan.initial_credit):
-                        credit.release()
+                step = job.on_response(response, grant)
+                if isinstance(step, list):
+                    pending.extend(step)
                     planned.set()
-                    first = False
-                elif kind == "tile":
-                    job.on_part(response.tile)
-                elif kind == "credit":
-                    for _ in range(response.credit.tiles):
-                        credit.release()
-                elif kind == "summary":
-                    return job.finish(response.summary)
+                elif step is not None:
+                    return step
             raise StreamProtocolError("the stream ended without a summary")
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
@@ -185,26 +178,31 @@ class RestoreClient:
     def _call(self, invoke: Callable[[float | None], T], timeout: float | None) -> T:
         """Runs a unary call; RESOURCE_EXHAUSTED is retried after the server's RetryInfo delay (UNAVAILABLE is
         retried inside gRPC by the channel's retry policy)."""
-        timeout = timeout if timeout is not None else self.config.default_timeout
-        deadline = None if timeout is None else time.monotonic() + timeout
+        deadline = _deadline(timeout if timeout is not None else self.config.default_timeout)
         attempt = 1
         while True:
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
-                return invoke(remaining)
+                return invoke(_remaining(deadline))
             except grpc.RpcError as rpc_error:
-                error = from_rpc_error(rpc_error)
-            delay = _retry_delay(error, attempt, self.config)
-            if delay is None or (deadline is not None and time.monotonic() + delay >= deadline):
-                raise error
+                delay = _retry_delay(from_rpc_error(rpc_error), attempt, self.config, deadline)
             time.sleep(delay)
             attempt += 1
 
 
-def _retry_delay(error: RestoreError, attempt: int, config: ClientConfig) -> float | None:
-    """Seconds to wait before retrying RESOURCE_EXHAUSTED (the server's RetryInfo, else exponential back-off)."""
+def _deadline(timeout: float | None) -> float | None:
+    return None if timeout is None else time.monotonic() + timeout
+
+
+def _remaining(deadline: float | None) -> float | None:
+    return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+
+def _retry_delay(error: RestoreError, attempt: int, config: ClientConfig, deadline: float | None = None) -> float:
+    """Seconds to wait before retrying RESOURCE_EXHAUSTED (the server's RetryInfo, else exponential back-off);
+    raises ``error`` when it is not retried (another code, attempts spent, or the wait would pass the deadline)."""
     if error.code != grpc.StatusCode.RESOURCE_EXHAUSTED or attempt >= config.max_attempts:
-        return None
-    if error.retry_delay is not None:
-        return error.retry_delay
-    return min(config.max_backoff, config.initial_backoff * 2 ** (attempt - 1))
+        raise error
+    delay = error.retry_delay if error.retry_delay is not None else min(config.max_backoff, config.initial_backoff * 2 ** (attempt - 1))
+    if deadline is not None and time.monotonic() + delay >= deadline:
+        raise error
+    return delay

@@ -9,7 +9,6 @@ import os
 import pathlib
 from typing import Any
 
-import grpc
 import numpy as np
 import pytest
 
@@ -17,7 +16,6 @@ from conftest import KIT, need, shared_root
 from cut_proxy import CutProxy
 from restoregrpc import ArraySink, AsyncRestoreClient, ClientConfig, RestoreClient, RestoreError, RestoreOptions, TilePlan
 from restoregrpc._images import decode_to_array
-from restoregrpc._proto import image_pb2, models_pb2
 from restoregrpc.result import StreamProgress
 
 CASES = sorted((KIT / "cases").glob("*.json"))
@@ -33,14 +31,6 @@ def _params() -> list[Any]:
         flavours = ("sync", "aio") if case["kind"] in STREAM_KINDS else ("sync",)
         params.extend(pytest.param(path, flavour, id=f"{path.stem}[{flavour}]") for flavour in flavours)
     return params
-
-
-@pytest.fixture(scope="module")
-def server() -> str:
-    address = os.environ.get("RESTOREGRPC_SERVER")
-    if not address:
-        need("RESTOREGRPC_SERVER is not set: run through clients/conformance/run.sh")
-    return address  # type: ignore[return-value]
 
 
 def _input(case: dict[str, Any]) -> bytes:

@@ -5,24 +5,20 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import pathlib
 import re
 import shutil
 
 import pytest
 
-from conftest import KIT, need
+from conftest import KIT
 
 README = pathlib.Path(__file__).resolve().parents[2] / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
 
 
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"example{i + 1}" for i in range(len(BLOCKS))])
-def test_readme_example_runs(code: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    server = os.environ.get("RESTOREGRPC_SERVER")
-    if not server:
-        need("RESTOREGRPC_SERVER is not set: run through clients/conformance/run.sh")
+def test_readme_example_runs(code: str, server: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copy(KIT / "inputs" / "gradient-40x24-exif6-icc.jpg", tmp_path / "photo.jpg")
     shutil.copy(KIT / "inputs" / "pattern-160x120.png", tmp_path / "big.png")
     (tmp_path / "restored").mkdir()

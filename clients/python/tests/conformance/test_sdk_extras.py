@@ -4,14 +4,13 @@ a source that fails, and sinks writing real files from a real stream."""
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 
 import numpy as np
 import pytest
 import tifffile
 
-from conftest import KIT, need
+from conftest import KIT
 from restoregrpc import (
     AsyncRestoreClient,
     CancelledError,
@@ -24,14 +23,6 @@ from restoregrpc import (
 from restoregrpc._images import decode_to_array
 
 MODEL = "builtin-lanczos-x4"
-
-
-@pytest.fixture(scope="module")
-def server() -> str:
-    address = os.environ.get("RESTOREGRPC_SERVER")
-    if not address:
-        need("RESTOREGRPC_SERVER is not set: run through clients/conformance/run.sh")
-    return address  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="module")

@@ -73,7 +73,9 @@ def test_retry_delay_policy() -> None:
     config = ClientConfig(max_attempts=3, initial_backoff=0.1)
     full = errors.ResourceExhaustedError(grpc.StatusCode.RESOURCE_EXHAUSTED, "", retry_delay=2.0)
     assert _retry_delay(full, 1, config) == 2.0
-    assert _retry_delay(full, 3, config) is None
+    with pytest.raises(errors.ResourceExhaustedError):
+        _retry_delay(full, 3, config)
     plain = errors.ResourceExhaustedError(grpc.StatusCode.RESOURCE_EXHAUSTED, "")
     assert _retry_delay(plain, 2, config) == pytest.approx(0.2)
-    assert _retry_delay(errors.UnavailableError(grpc.StatusCode.UNAVAILABLE, ""), 1, config) is None
+    with pytest.raises(errors.UnavailableError):
+        _retry_delay(errors.UnavailableError(grpc.StatusCode.UNAVAILABLE, ""), 1, config)
