@@ -2,7 +2,8 @@
 # The README's test command, and what CI runs (.ci/run calls it): the same steps locally and in CI.
 #  1. scripts/prerequisites.sh says which system packages the tests need and installs the missing ones.
 #  2. Every .NET test project (dotnet test, TRX results).
-#  3. Every other language's suite: each executable clients/*/test.sh, which prints its own closing line
+#  3. The contract's checks (protos/test.sh: buf lint, buf breaking against the released image) and every other
+#     language's suite: each executable clients/*/test.sh. Each prints its own closing line
 #     "N passed, N failed, N skipped" last.
 # Then one line for all of them: N passed, N failed, N skipped.
 # Tests that need ../shared (real models and images) skip with a reason when it is absent, and fail under CI=true.
@@ -36,7 +37,7 @@ fi
 echo ".NET: $passed passed, $failed failed, $skipped skipped"
 
 if [ $# -eq 0 ]; then
-  for suite in clients/*/test.sh; do
+  for suite in protos/test.sh clients/*/test.sh; do
     [ -x "$suite" ] || continue
     echo "== $suite"
     log=$(mktemp)

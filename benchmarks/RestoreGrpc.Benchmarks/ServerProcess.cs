@@ -88,8 +88,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             try
             {
-                IReadOnlyList<ModelInfo> models = await client.ListModelsAsync();
-                if (models.Any(m => m.Name == model && m.State == ModelState.Ready))
+                ListModelsResponse catalog = await client.ListModelsAsync();
+                if (catalog.Models.Any(m => m.Name == model && m.State == ModelState.Ready))
                 {
                     return;
                 }

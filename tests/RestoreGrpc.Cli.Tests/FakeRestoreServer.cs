@@ -14,8 +14,8 @@ namespace RestoreGrpc.Cli.Tests;
 /// </summary>
 internal sealed class FakeRestoreServer : HttpMessageHandler
 {
-    public const uint InputWidth = 10;
-    public const uint InputHeight = 5;
+    public const int InputWidth = 10;
+    public const int InputHeight = 5;
 
     public List<ModelInfo> Models { get; } = [];
 
@@ -58,8 +58,8 @@ internal sealed class FakeRestoreServer : HttpMessageHandler
             Image = restore.Image,
             Output = new ImageInfo
             {
-                Width = (uint)(InputWidth * scale),
-                Height = (uint)(InputHeight * scale),
+                Width = (int)(InputWidth * scale),
+                Height = (int)(InputHeight * scale),
                 Format = options.Output?.Format is { } f and not ImageFormat.Unspecified ? f : ImageFormat.Png,
             },
             Details = new RestoreDetails

@@ -91,8 +91,8 @@ public sealed class RestoreCliTests : IDisposable
         RestoreRequest request = Assert.Single(_server.Requests);
         Assert.Equal("preset-model", request.Options.Model);
         Assert.Equal(2, request.Options.Scale);
-        Assert.Equal(64u, request.Options.Tiling.TileSize);
-        Assert.Equal(80u, request.Options.Output.Quality);
+        Assert.Equal(64, request.Options.Tiling.TileSize);
+        Assert.Equal(80, request.Options.Output.Quality);
         Assert.Equal(ImageFormat.Webp, request.Options.Output.Format);
         Assert.True(File.Exists(_temp.Combine("out/a_x2.webp")));
     }
@@ -149,8 +149,7 @@ public sealed class RestoreCliTests : IDisposable
             Task = ModelTask.SuperResolution,
             Scale = 4,
             State = ModelState.Ready,
-            IsDefault = true,
-            ExecutionProvider = "CUDA",
+            ExecutionProvider = ExecutionProvider.Cuda,
             TileSize = 256,
             TileMargin = 16,
             Description = "General photos",
@@ -216,8 +215,8 @@ public sealed class RestoreCliTests : IDisposable
         Assert.Equal(12, root.GetProperty("succeeded").GetInt32());
         Assert.Equal(0, root.GetProperty("failed").GetInt32());
         Assert.Equal(3, root.GetProperty("concurrency").GetInt32());
-        Assert.Equal(FakeRestoreServer.InputWidth, root.GetProperty("inputWidth").GetUInt32());
-        Assert.Equal(FakeRestoreServer.InputHeight, root.GetProperty("inputHeight").GetUInt32());
+        Assert.Equal(FakeRestoreServer.InputWidth, root.GetProperty("inputWidth").GetInt32());
+        Assert.Equal(FakeRestoreServer.InputHeight, root.GetProperty("inputHeight").GetInt32());
         Assert.Equal(12, root.GetProperty("latencyMs").GetProperty("count").GetInt32());
         Assert.True(root.GetProperty("latencyMs").GetProperty("p99").GetDouble() >= root.GetProperty("latencyMs").GetProperty("p50").GetDouble());
         double imagesPerSecond = root.GetProperty("imagesPerSecond").GetDouble();

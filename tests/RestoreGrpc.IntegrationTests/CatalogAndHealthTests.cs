@@ -16,13 +16,14 @@ public sealed class CatalogAndHealthTests(ServerFixture fixture) : IClassFixture
         _ = SharedAssets.ModelsDirectory;
         // The listing never waits for loading; a restore with the default model does.
         await fixture.Server.Client.RestoreFileAsync(SharedAssets.Image("palette_color.png"), cancellationToken: Ct);
-        IReadOnlyList<ModelInfo> models = await fixture.Server.Client.ListModelsAsync(Ct);
+        ListModelsResponse catalog = await fixture.Server.Client.ListModelsAsync(Ct);
+        IList<ModelInfo> models = catalog.Models;
 
         ModelInfo general = models.Single(m => m.Name == "realesr-general-x4v3");
-        Assert.True(general.IsDefault);
-        Assert.Equal((ModelTask.SuperResolution, 4u, ModelState.Ready), (general.Task, general.Scale, general.State));
+        Assert.Equal("realesr-general-x4v3", catalog.DefaultModel);
+        Assert.Equal((ModelTask.SuperResolution, 4, ModelState.Ready), (general.Task, general.Scale, general.State));
         Assert.Equal((InputRange.ZeroToOne, ColorOrder.Rgb, "NCHW"), (general.Input.Range, general.Input.ColorOrder, general.Input.Layout));
-        Assert.Equal((512u, 34u), (general.TileSize, general.TileMargin));
+        Assert.Equal((512, 34), (general.TileSize, general.TileMargin));
 
         ModelInfo retina = models.Single(m => m.Name == "retinaface-mnet025");
         Assert.Equal((ModelTask.FaceDetection, ColorOrder.Bgr), (retina.Task, retina.Input.ColorOrder));
@@ -79,10 +80,10 @@ public sealed class CatalogAndHealthTests(ServerFixture fixture) : IClassFixture
             Options = new RestoreOptions { Model = "realesr-general-x4v3" },
         }, cancellationToken: Ct);
 
-        Assert.Equal((1792u, 688u, 1u), (estimate.OutputWidth, estimate.OutputHeight, estimate.TileCount));
+        Assert.Equal((1792, 688, 1), (estimate.OutputWidth, estimate.OutputHeight, estimate.TileCount));
         double actual = restored.Details.Timings.Inference.ToTimeSpan().TotalSeconds;
         double predicted = estimate.EstimatedInference.ToTimeSpan().TotalSeconds;
         Assert.InRange(predicted, actual / 2, actual * 2);
-        Assert.True(estimate.EstimatedMemoryBytes > 1792UL * 688 * 4);
+        Assert.True(estimate.EstimatedMemoryBytes > 1792L * 688 * 4);
     }
 }

@@ -72,7 +72,7 @@ public sealed class CliEndToEndTests(ServerFixture fixture) : IClassFixture<Serv
         JsonElement root = report.RootElement;
         Assert.Equal(6, root.GetProperty("succeeded").GetInt32());
         Assert.Equal(0, root.GetProperty("failed").GetInt32());
-        Assert.Equal(10u, root.GetProperty("inputWidth").GetUInt32());
+        Assert.Equal(10, root.GetProperty("inputWidth").GetInt32());
         Assert.True(root.GetProperty("imagesPerSecond").GetDouble() > 0);
     }
 

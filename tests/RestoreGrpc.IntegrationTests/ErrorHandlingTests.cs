@@ -57,6 +57,21 @@ public sealed class ErrorHandlingTests(ServerFixture fixture) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task Options_have_presence_an_explicit_zero_margin_is_no_margin_and_an_explicit_zero_quality_is_refused()
+    {
+        // The contract's optional fields: unset takes the default, a set zero is a value (not a "use the default" sentinel).
+        byte[] image = await File.ReadAllBytesAsync(SharedAssets.Image("foo3x5x4indexed.png"), Ct);
+        RestoreResult defaults = await Client.RestoreAsync(image, new RestoreOptions { Model = "realesr-general-x4v3" }, Ct);
+        Assert.True(defaults.Details.TileMargin > 0);
+        RestoreResult noMargin = await Client.RestoreAsync(image, new RestoreOptions { Model = "realesr-general-x4v3", TileMargin = 0 }, Ct);
+        Assert.Equal(0, noMargin.Details.TileMargin);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => Client.RestoreAsync(image, new RestoreOptions { Model = "builtin-lanczos-x4", Format = OutputFormat.Jpeg, Quality = 0 }, Ct));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("quality", Assert.Single(error.FieldViolations()).Field, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unknown_model_is_not_found_and_a_missing_file_is_failed_precondition()
     {
         byte[] image = await File.ReadAllBytesAsync(SharedAssets.Image("palette_color.png"), Ct);
@@ -100,7 +115,7 @@ public sealed class ErrorHandlingTests(ServerFixture fixture) : IClassFixture<Se
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
 
         RestoreResult ok = await small.Client.RestoreFileAsync(SharedAssets.Image("palette_color.png"), options: new RestoreOptions { Model = "builtin-lanczos-x4" }, cancellationToken: Ct);
-        Assert.Equal(40u, ok.Output.Width);
+        Assert.Equal(40, ok.Output.Width);
     }
 
     private async Task AssertStillServingAsync()
@@ -109,6 +124,6 @@ public sealed class ErrorHandlingTests(ServerFixture fixture) : IClassFixture<Se
             SharedAssets.Image("foo3x5x4indexed.png"),
             options: new RestoreOptions { Model = "realesr-general-x4v3" },
             cancellationToken: Ct);
-        Assert.Equal((20u, 12u), (result.Output.Width, result.Output.Height));
+        Assert.Equal((20, 12), (result.Output.Width, result.Output.Height));
     }
 }

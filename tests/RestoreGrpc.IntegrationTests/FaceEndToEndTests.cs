@@ -37,14 +37,14 @@ public sealed class FaceEndToEndTests(ServerFixture fixture) : IClassFixture<Ser
         Assert.Equal(RestoreTask.FacesAndBackground, response.Details.Task);
         Face face = Assert.Single(response.Faces);
         Assert.True(face.Restored);
-        Assert.Equal(5, face.Landmarks.Count);
+        Assert.Equal(5, face.Landmarks.Points.Count);
         Assert.Equal("face-standin-512", response.Details.FaceRestorer);
         Assert.Equal("yunet", response.Details.FaceDetector);
-        Assert.Equal((1024u, 1024u), (response.Output.Width, response.Output.Height));
+        Assert.Equal((1024, 1024), (response.Output.Width, response.Output.Height));
         Assert.True(response.Details.Timings.FaceRestoration.ToTimeSpan() > TimeSpan.Zero);
 
         // The transform maps the input's left eye to the template's left eye (192.98, 239.95 in a 512 crop), roughly.
-        Point eye = face.Landmarks[0];
+        Point eye = face.Landmarks.Points[0];
         double x = (face.Transform.A * eye.X) - (face.Transform.B * eye.Y) + face.Transform.Tx;
         double y = (face.Transform.B * eye.X) + (face.Transform.A * eye.Y) + face.Transform.Ty;
         Assert.InRange(x, 180, 206);
@@ -63,7 +63,7 @@ public sealed class FaceEndToEndTests(ServerFixture fixture) : IClassFixture<Ser
 
         Assert.Equal(RestoreTask.SuperResolution, response.Details.Task);
         Assert.Empty(response.Faces);
-        Assert.Equal((1736u, 1200u), (response.Output.Width, response.Output.Height));
+        Assert.Equal((1736, 1200), (response.Output.Width, response.Output.Height));
     }
 
     [Fact]
@@ -79,9 +79,9 @@ public sealed class FaceEndToEndTests(ServerFixture fixture) : IClassFixture<Ser
         RestoreResponse response = await Raw().RestoreAsync(new RestoreRequest { Image = await ImageAsync("astronaut.png"), Options = options }, cancellationToken: Ct);
 
         Assert.Equal(RestoreTask.Faces, response.Details.Task);
-        Assert.Equal((512u, 512u), (response.Output.Width, response.Output.Height));
+        Assert.Equal((512, 512), (response.Output.Width, response.Output.Height));
         Assert.Equal("caller", response.Details.FaceDetector);
-        Assert.Equal(0u, response.Details.TileCount);
+        Assert.Equal(0, response.Details.TileCount);
         Assert.Equal(1f, Assert.Single(response.Faces).Score);
     }
 
@@ -93,7 +93,7 @@ public sealed class FaceEndToEndTests(ServerFixture fixture) : IClassFixture<Ser
         Face face = Assert.Single(messi.Faces);
         Assert.False(face.Restored);
         Assert.True(face.Score > 0.6f);
-        Assert.All(face.Landmarks, p => Assert.True(p.X >= face.Box.X && p.X <= face.Box.X + face.Box.Width));
+        Assert.All(face.Landmarks.Points, p => Assert.True(p.X >= face.Box.X && p.X <= face.Box.X + face.Box.Width));
 
         DetectFacesResponse text = await Raw().DetectFacesAsync(
             new DetectFacesRequest { Image = await ImageAsync("text.png"), Detector = "retinaface-mnet025" },

@@ -39,12 +39,12 @@ public sealed partial class RestoreClient
                 return new StreamRestoreResult(
                     summary.JobId,
                     job.Model,
-                    (int)summary.OutputWidth,
-                    (int)summary.OutputHeight,
-                    (int)summary.TileCount,
-                    (int)summary.TilesComputed,
+                    summary.OutputWidth,
+                    summary.OutputHeight,
+                    summary.TileCount,
+                    summary.ComputedTileCount,
                     job.Reconnects,
-                    (long)summary.PeakJobBytes,
+                    summary.PeakJobBytes,
                     Stopwatch.GetElapsedTime(started),
                     summary.Timings?.Inference?.ToTimeSpan() ?? TimeSpan.Zero);
             }
@@ -68,12 +68,12 @@ public sealed partial class RestoreClient
         var header = new StreamHeader
         {
             Options = ToProto(job.Options),
-            Width = (uint)job.Source.Width,
-            Height = (uint)job.Source.Height,
-            PixelFormat = new PixelFormat { BitDepth = (uint)job.Source.Format.BitDepth, Channels = (uint)job.Source.Format.Channels },
+            Width = job.Source.Width,
+            Height = job.Source.Height,
+            PixelFormat = new PixelFormat { BitDepth = job.Source.Format.BitDepth, ChannelCount = job.Source.Format.Channels },
             JobId = job.JobId ?? string.Empty,
         };
-        header.HeldTiles.AddRange(job.Held.Select(i => (uint)i));
+        header.HeldTiles.AddRange(job.Held);
         await call.RequestStream.WriteAsync(new RestoreStreamRequest { Header = header }, cancellationToken).ConfigureAwait(false);
 
         if (!await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false)
@@ -83,7 +83,7 @@ public sealed partial class RestoreClient
         }
 
         TilePlan plan = job.Accept(call.ResponseStream.Current.Plan);
-        using var credit = new SemaphoreSlim((int)call.ResponseStream.Current.Plan.InitialCredit);
+        using var credit = new SemaphoreSlim(call.ResponseStream.Current.Plan.InitialCredit);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         int[] pending = Enumerable.Range(0, plan.Count).Where(i => !job.Held.Contains(i)).ToArray();
         Task sending = SendTilesAsync(call.RequestStream, job.Source, plan, pending, credit, stop);
@@ -137,7 +137,7 @@ public sealed partial class RestoreClient
                     throw;
                 }
 
-                if (!await TryWriteAsync(requests, new RestoreStreamRequest { Tile = new InputTile { Index = (uint)index, Pixels = ByteString.CopyFrom(window, 0, windowBytes) } }, stop.Token).ConfigureAwait(false))
+                if (!await TryWriteAsync(requests, new RestoreStreamRequest { Tile = new InputTile { Index = index, Pixels = ByteString.CopyFrom(window, 0, windowBytes) } }, stop.Token).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -192,10 +192,10 @@ public sealed partial class RestoreClient
                 {
                     case RestoreStreamResponse.KindOneofCase.Tile:
                         OutputTile part = response.Tile;
-                        if ((int)part.Index != current)
+                        if (part.Index != current)
                         {
                             // A tile's parts come one after another; a new tile starts a new buffer.
-                            current = (int)part.Index;
+                            current = part.Index;
                             rect = plan[current].OutputCore(plan.Scale);
                             int tileBytes = (int)rect.Area * bytesPerPixel;
                             if (tilePixels.Length < tileBytes)
@@ -216,7 +216,7 @@ public sealed partial class RestoreClient
 
                         break;
                     case RestoreStreamResponse.KindOneofCase.Credit:
-                        credit.Release((int)response.Credit.Tiles);
+                        credit.Release(response.Credit.TileCount);
                         break;
                     case RestoreStreamResponse.KindOneofCase.Summary:
                         return job.Held.Count == plan.Count
@@ -257,12 +257,12 @@ public sealed partial class RestoreClient
         /// <summary>Takes the server's plan: the first one starts the sink; the same plan must come back on resume.</summary>
         public TilePlan Accept(StreamPlan answer)
         {
-            var plan = TilePlan.Create(Source.Width, Source.Height, new TilePlanOptions((int)answer.TileSize, (int)answer.TileMargin, (int)answer.ModelScale));
-            if (plan.Count != answer.TileCount || plan.Columns != answer.Columns || plan.WindowWidth != answer.WindowWidth
+            var plan = TilePlan.Create(Source.Width, Source.Height, new TilePlanOptions(answer.TileSize, answer.TileMargin, answer.ModelScale));
+            if (plan.Count != answer.TileCount || plan.Columns != answer.ColumnCount || plan.WindowWidth != answer.WindowWidth
                 || plan.WindowHeight != answer.WindowHeight || plan.OutputWidth != answer.OutputWidth || plan.OutputHeight != answer.OutputHeight)
             {
                 throw new InvalidOperationException(
-                    $"the server's tile plan ({answer.Columns}x{answer.Rows} tiles of {answer.WindowWidth}x{answer.WindowHeight}) differs from this SDK's ({plan.Columns}x{plan.Rows} of {plan.WindowWidth}x{plan.WindowHeight})");
+                    $"the server's tile plan ({answer.ColumnCount}x{answer.RowCount} tiles of {answer.WindowWidth}x{answer.WindowHeight}) differs from this SDK's ({plan.Columns}x{plan.Rows} of {plan.WindowWidth}x{plan.WindowHeight})");
             }
 
             if (_plan is null)

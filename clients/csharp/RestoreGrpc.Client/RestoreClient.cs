@@ -140,15 +140,12 @@ public sealed partial class RestoreClient : IDisposable
         return result;
     }
 
-    /// <summary>The server's model catalog.</summary>
-    public async Task<IReadOnlyList<ModelInfo>> ListModelsAsync(CancellationToken cancellationToken = default)
-    {
-        ListModelsResponse response = await _client.ListModelsAsync(
+    /// <summary>The server's model catalog: every model, and the one a request that names none gets.</summary>
+    public async Task<ListModelsResponse> ListModelsAsync(CancellationToken cancellationToken = default) =>
+        await _client.ListModelsAsync(
             new ListModelsRequest(),
             deadline: _defaultTimeout is { } t ? DateTime.UtcNow + t : null,
             cancellationToken: cancellationToken).ConfigureAwait(false);
-        return response.Models;
-    }
 
     public void Dispose() => _ownedChannel?.Dispose();
 
@@ -160,16 +157,10 @@ public sealed partial class RestoreClient : IDisposable
         var proto = new ProtoRestoreOptions
         {
             Model = options.Model ?? string.Empty,
-            Scale = options.Scale ?? 0,
-            Tiling = new TileOptions
-            {
-                TileSize = (uint)Math.Max(0, options.TileSize ?? 0),
-                TileMargin = (uint)Math.Max(0, options.TileMargin ?? 0),
-            },
+            Tiling = new TileOptions(),
             Output = new OutputOptions
             {
                 Format = options.Format?.ToProto() ?? ImageFormat.Unspecified,
-                Quality = (uint)Math.Max(0, options.Quality ?? 0),
                 StripMetadata = options.StripMetadata,
             },
             Task = options.Mode switch
@@ -187,6 +178,26 @@ public sealed partial class RestoreClient : IDisposable
                 _ => Priority.Unspecified,
             },
         };
+        if (options.Scale is { } scale)
+        {
+            proto.Scale = scale;
+        }
+
+        if (options.TileSize is { } tileSize)
+        {
+            proto.Tiling.TileSize = tileSize;
+        }
+
+        if (options.TileMargin is { } tileMargin)
+        {
+            proto.Tiling.TileMargin = tileMargin;
+        }
+
+        if (options.Quality is { } quality)
+        {
+            proto.Output.Quality = quality;
+        }
+
         if (options.FaceBlend is not null || options.ColorFidelity)
         {
             proto.Faces = new FaceOptions { ColorFidelity = options.ColorFidelity };

@@ -28,12 +28,12 @@ internal static class ProtoMapping
 
         return new RestoreSettings(
             Model: string.IsNullOrWhiteSpace(options.Model) ? null : options.Model,
-            Scale: options.Scale == 0 ? null : options.Scale,
-            TileSize: options.Tiling is { TileSize: > 0 } tiling ? (int)Math.Min(tiling.TileSize, int.MaxValue) : null,
-            TileMargin: options.Tiling is { TileMargin: > 0 } margin ? (int)Math.Min(margin.TileMargin, int.MaxValue) : null,
+            Scale: options.HasScale ? options.Scale : null,
+            TileSize: options.Tiling is { HasTileSize: true } tiling ? tiling.TileSize : null,
+            TileMargin: options.Tiling is { HasTileMargin: true } margin ? margin.TileMargin : null,
             Output: new EncodeSettings(
                 ToFormat(options.Output?.Format ?? ImageFormat.Unspecified),
-                options.Output is { Quality: > 0 } output ? (int)Math.Min(output.Quality, int.MaxValue) : null,
+                options.Output is { HasQuality: true } output ? output.Quality : null,
                 options.Output?.StripMetadata ?? false),
             Task: options.Task switch
             {
@@ -52,7 +52,7 @@ internal static class ProtoMapping
         Blend: faces.HasBlend ? faces.Blend : 1.0,
         Selection: ToSelection(faces.Selection),
         MinFaceSize: faces.MinFaceSize,
-        ScoreThreshold: faces.ScoreThreshold == 0 ? null : faces.ScoreThreshold,
+        ScoreThreshold: faces.HasScoreThreshold ? faces.ScoreThreshold : null,
         ColorFidelity: faces.ColorFidelity,
         Landmarks: faces.Landmarks.Count == 0
             ? null
@@ -62,7 +62,7 @@ internal static class ProtoMapping
         Detector: string.IsNullOrWhiteSpace(request.Detector) ? null : request.Detector,
         Selection: ToSelection(request.Selection),
         MinFaceSize: request.MinFaceSize,
-        ScoreThreshold: request.ScoreThreshold == 0 ? null : request.ScoreThreshold);
+        ScoreThreshold: request.HasScoreThreshold ? request.ScoreThreshold : null);
 
     private static FaceSelectionKind ToSelection(FaceSelection selection) => selection switch
     {
@@ -88,7 +88,8 @@ internal static class ProtoMapping
             Score = face.Score,
             Restored = report.Restored,
         };
-        proto.Landmarks.AddRange(face.Landmarks.Select(p => new Point { X = p.X, Y = p.Y }));
+        proto.Landmarks = new FaceLandmarks();
+        proto.Landmarks.Points.AddRange(face.Landmarks.Select(p => new Point { X = p.X, Y = p.Y }));
         if (report.InputToCrop is { } t)
         {
             proto.Transform = new Contracts.V1.SimilarityTransform { A = t.A, B = t.B, Tx = t.Tx, Ty = t.Ty };
@@ -133,12 +134,12 @@ internal static class ProtoMapping
         Details = new RestoreDetails
         {
             Model = result.Model,
-            ModelScale = (uint)result.ModelScale,
+            ModelScale = result.ModelScale,
             Scale = result.Scale,
-            TileCount = (uint)result.TileCount,
-            TileSize = (uint)result.TileSize,
-            TileMargin = (uint)result.TileMargin,
-            ExecutionProvider = result.ExecutionProvider,
+            TileCount = result.TileCount,
+            TileSize = result.TileSize,
+            TileMargin = result.TileMargin,
+            ExecutionProvider = ToExecutionProvider(result.ExecutionProvider),
             Input = ToProto(result.Input),
             Task = ToProto(result.Task),
             FaceDetector = result.FaceDetector ?? string.Empty,
@@ -163,16 +164,16 @@ internal static class ProtoMapping
         var response = new EstimateRestoreResponse
         {
             Model = estimate.Model,
-            ModelScale = (uint)estimate.ModelScale,
-            OutputWidth = (uint)estimate.OutputWidth,
-            OutputHeight = (uint)estimate.OutputHeight,
-            TileCount = (uint)estimate.TileCount,
-            TileSize = (uint)estimate.TileSize,
-            TileMargin = (uint)estimate.TileMargin,
-            WindowWidth = (uint)estimate.WindowWidth,
-            WindowHeight = (uint)estimate.WindowHeight,
-            Batches = (uint)estimate.Batches,
-            EstimatedMemoryBytes = (ulong)estimate.MemoryBytes,
+            ModelScale = estimate.ModelScale,
+            OutputWidth = estimate.OutputWidth,
+            OutputHeight = estimate.OutputHeight,
+            TileCount = estimate.TileCount,
+            TileSize = estimate.TileSize,
+            TileMargin = estimate.TileMargin,
+            WindowWidth = estimate.WindowWidth,
+            WindowHeight = estimate.WindowHeight,
+            BatchCount = estimate.Batches,
+            EstimatedMemoryBytes = estimate.MemoryBytes,
             ExceedsUnaryLimits = estimate.ExceedsUnaryLimits,
         };
         if (estimate.EstimatedInference is { } inference)
@@ -183,10 +184,12 @@ internal static class ProtoMapping
         return response;
     }
 
-    public static ImageInfo ToProto(ImageDescription description) => new()
+    public static ImageInfo ToProto(ImageDescription description)
     {
-        Width = (uint)description.Width,
-        Height = (uint)description.Height,
+        var info = new ImageInfo
+        {
+        Width = description.Width,
+        Height = description.Height,
         Format = ToProto(description.Format),
         ColorType = description.Color switch
         {
@@ -197,12 +200,27 @@ internal static class ProtoMapping
             ColorKind.Palette => ColorType.Palette,
             _ => ColorType.Unspecified,
         },
-        BitDepth = (uint)description.BitDepth,
+        BitDepth = description.BitDepth,
         HasAlpha = description.HasAlpha,
         HasIccProfile = description.HasIccProfile,
         HasExif = description.HasExif,
-        ExifOrientation = (uint)description.ExifOrientation,
-        EncodedBytes = (ulong)description.EncodedBytes,
+        EncodedBytes = description.EncodedBytes,
+        };
+        if (description.ExifOrientation > 0)
+        {
+            info.ExifOrientation = description.ExifOrientation;
+        }
+
+        return info;
+    }
+
+    /// <summary>The core names providers by string ("CUDA", "CPU", "builtin"); the contract has an enum.</summary>
+    public static ExecutionProvider ToExecutionProvider(string provider) => provider switch
+    {
+        OnnxSessionFactory.CudaProvider => ExecutionProvider.Cuda,
+        OnnxSessionFactory.CpuProvider => ExecutionProvider.Cpu,
+        BuiltinModels.ExecutionProvider => ExecutionProvider.Builtin,
+        _ => ExecutionProvider.Unspecified,
     };
 
     public static ModelInfo ToProto(ModelStatus status)
@@ -212,11 +230,11 @@ internal static class ProtoMapping
         {
             Name = d.Name,
             Task = ToProto(d.Task),
-            Scale = (uint)d.Scale,
+            Scale = d.Scale,
             Input = new InputContract
             {
                 Layout = "NCHW",
-                Channels = 3,
+                ChannelCount = 3,
                 Range = d.InputRange switch
                 {
                     CoreInputRange.ZeroToOne => ProtoInputRange.ZeroToOne,
@@ -225,8 +243,7 @@ internal static class ProtoMapping
                     _ => ProtoInputRange.Unspecified,
                 },
                 ColorOrder = d.ColorOrder == CoreColorOrder.Bgr ? ProtoColorOrder.Bgr : ProtoColorOrder.Rgb,
-                FixedSize = (uint)Math.Max(0, d.FixedSize),
-                SizeMultiple = (uint)Math.Max(0, d.SizeMultiple),
+                SizeMultiple = Math.Max(1, d.SizeMultiple),
             },
             State = status.State switch
             {
@@ -238,14 +255,22 @@ internal static class ProtoMapping
                 _ => ProtoModelState.Unspecified,
             },
             StateDetail = status.Detail,
-            IsDefault = status.IsDefault,
-            ExecutionProvider = status.ExecutionProvider,
-            // Only super-resolution models are tiled.
-            TileSize = d.Task == ModelTaskKind.SuperResolution ? (uint)status.TileSize : 0,
-            TileMargin = d.Task == ModelTaskKind.SuperResolution ? (uint)d.TileMargin : 0,
+            ExecutionProvider = ToExecutionProvider(status.ExecutionProvider),
             Description = d.Description,
             Builtin = status.Builtin,
         };
+        if (d.FixedSize > 0)
+        {
+            info.Input.FixedSize = d.FixedSize;
+        }
+
+        // Only super-resolution models are tiled.
+        if (d.Task == ModelTaskKind.SuperResolution)
+        {
+            info.TileSize = status.TileSize;
+            info.TileMargin = d.TileMargin;
+        }
+
         if (d.Mean is { } mean)
         {
             info.Input.Mean.AddRange(mean);

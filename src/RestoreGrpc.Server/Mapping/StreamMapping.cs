@@ -10,15 +10,15 @@ internal static class StreamMapping
 {
     public static StreamOpenRequest ToOpenRequest(StreamHeader header, string tenant) => new(
         ProtoMapping.ToSettings(header.Options) with { Tenant = tenant },
-        (int)Math.Min(header.Width, int.MaxValue),
-        (int)Math.Min(header.Height, int.MaxValue),
-        header.PixelFormat is null || (header.PixelFormat.BitDepth == 0 && header.PixelFormat.Channels == 0)
+        header.HasWidth ? header.Width : 0,
+        header.HasHeight ? header.Height : 0,
+        header.PixelFormat is null || (!header.PixelFormat.HasBitDepth && !header.PixelFormat.HasChannelCount)
             ? null
             : new StreamPixelFormat(
-                header.PixelFormat.BitDepth == 0 ? 8 : (int)Math.Min(header.PixelFormat.BitDepth, 64),
-                header.PixelFormat.Channels == 0 ? 3 : (int)Math.Min(header.PixelFormat.Channels, 64)),
+                header.PixelFormat.HasBitDepth ? header.PixelFormat.BitDepth : 8,
+                header.PixelFormat.HasChannelCount ? header.PixelFormat.ChannelCount : 3),
         string.IsNullOrEmpty(header.JobId) ? null : header.JobId,
-        header.HeldTiles.Select(i => (int)Math.Min(i, int.MaxValue)).Distinct().ToList());
+        header.HeldTiles.Distinct().ToList());
 
     public static RestoreStreamResponse ToPlan(StreamingSession session, TimeSpan resumeWindow)
     {
@@ -29,19 +29,19 @@ internal static class StreamMapping
             {
                 JobId = session.Job.Id,
                 Model = session.Job.Model.Descriptor.Name,
-                ModelScale = (uint)plan.Scale,
-                TileSize = (uint)plan.Options.TileSize,
-                TileMargin = (uint)plan.Options.Margin,
-                Columns = (uint)plan.Columns,
-                Rows = (uint)plan.Rows,
-                TileCount = (uint)plan.Count,
-                WindowWidth = (uint)plan.WindowWidth,
-                WindowHeight = (uint)plan.WindowHeight,
-                OutputWidth = (uint)plan.OutputWidth,
-                OutputHeight = (uint)plan.OutputHeight,
-                InitialCredit = (uint)session.InitialCredit,
-                PendingTiles = (uint)session.PendingTiles.Count,
-                ExecutionProvider = session.Job.Model.ExecutionProvider,
+                ModelScale = plan.Scale,
+                TileSize = plan.Options.TileSize,
+                TileMargin = plan.Options.Margin,
+                ColumnCount = plan.Columns,
+                RowCount = plan.Rows,
+                TileCount = plan.Count,
+                WindowWidth = plan.WindowWidth,
+                WindowHeight = plan.WindowHeight,
+                OutputWidth = plan.OutputWidth,
+                OutputHeight = plan.OutputHeight,
+                InitialCredit = session.InitialCredit,
+                PendingTileCount = session.PendingTiles.Count,
+                ExecutionProvider = ProtoMapping.ToExecutionProvider(session.Job.Model.ExecutionProvider),
                 ResumeWindow = Duration.FromTimeSpan(resumeWindow),
             },
         };
@@ -51,9 +51,9 @@ internal static class StreamMapping
     {
         Progress = new StreamProgress
         {
-            TilesDone = (uint)progress.TilesDone,
-            TilesTotal = (uint)progress.TilesTotal,
-            TilesInFlight = (uint)progress.TilesInFlight,
+            DoneTileCount = progress.TilesDone,
+            TileCount = progress.TilesTotal,
+            InFlightTileCount = progress.TilesInFlight,
             Stage = progress.Done ? StreamStage.Done : progress.TilesInFlight > 0 ? StreamStage.Inferring : StreamStage.Receiving,
         },
     };
@@ -63,11 +63,11 @@ internal static class StreamMapping
         Summary = new StreamSummary
         {
             JobId = summary.JobId,
-            TileCount = (uint)summary.TileCount,
-            TilesComputed = (uint)summary.TilesComputed,
-            OutputWidth = (uint)summary.OutputWidth,
-            OutputHeight = (uint)summary.OutputHeight,
-            PeakJobBytes = (ulong)summary.PeakJobBytes,
+            TileCount = summary.TileCount,
+            ComputedTileCount = summary.TilesComputed,
+            OutputWidth = summary.OutputWidth,
+            OutputHeight = summary.OutputHeight,
+            PeakJobBytes = summary.PeakJobBytes,
             Timings = new Contracts.V1.StageTimings
             {
                 QueueWait = Duration.FromTimeSpan(summary.Timings.QueueWait),

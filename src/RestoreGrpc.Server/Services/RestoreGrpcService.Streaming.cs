@@ -109,7 +109,7 @@ internal sealed partial class RestoreGrpcService
             switch (request.KindCase)
             {
                 case RestoreStreamRequest.KindOneofCase.Tile:
-                    session.Accept((int)Math.Min(request.Tile.Index, int.MaxValue), request.Tile.Pixels.Memory);
+                    session.Accept(request.Tile.Index, request.Tile.Pixels.Memory);
                     break;
                 case RestoreStreamRequest.KindOneofCase.Header:
                     throw new InvalidRequestException(StreamFields.Header, "was sent twice; a stream has one header");
@@ -149,11 +149,11 @@ internal sealed partial class RestoreGrpcService
                             {
                                 Tile = new OutputTile
                                 {
-                                    Index = (uint)tile.Tile.Index,
-                                    X = (uint)rect.X,
-                                    Y = (uint)rect.Y,
-                                    Width = (uint)rect.Width,
-                                    Height = (uint)rect.Height,
+                                    Index = tile.Tile.Index,
+                                    X = rect.X,
+                                    Y = rect.Y,
+                                    Width = rect.Width,
+                                    Height = rect.Height,
                                     Pixels = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, (int)rect.Area * bytesPerPixel)),
                                     Last = part == tile.PartCount - 1,
                                 },
@@ -165,7 +165,7 @@ internal sealed partial class RestoreGrpcService
                 StreamProgressInfo progress = session.MarkSent(tile);
                 if (progress.CreditGranted > 0)
                 {
-                    await responses.WriteAsync(new RestoreStreamResponse { Credit = new CreditGrant { Tiles = (uint)progress.CreditGranted } }, CancellationToken.None).ConfigureAwait(false);
+                    await responses.WriteAsync(new RestoreStreamResponse { Credit = new CreditGrant { TileCount = progress.CreditGranted } }, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 await responses.WriteAsync(StreamMapping.ToProgress(progress), CancellationToken.None).ConfigureAwait(false);

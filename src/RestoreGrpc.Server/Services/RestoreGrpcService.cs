@@ -44,9 +44,9 @@ internal sealed partial class RestoreGrpcService(RestorationPipeline pipeline, M
     public override async Task<EstimateRestoreResponse> EstimateRestore(EstimateRestoreRequest request, ServerCallContext context)
     {
         RestoreEstimate estimate = await pipeline.EstimateAsync(
-            (int)Math.Min(request.Width, int.MaxValue),
-            (int)Math.Min(request.Height, int.MaxValue),
-            (int)Math.Min(request.BitDepth, 64),
+            request.Width,
+            request.Height,
+            request.HasBitDepth ? request.BitDepth : 8,
             ProtoMapping.ToSettings(request.Options),
             context.CancellationToken).ConfigureAwait(false);
         return ProtoMapping.ToProto(estimate);
@@ -54,7 +54,7 @@ internal sealed partial class RestoreGrpcService(RestorationPipeline pipeline, M
 
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
-        var response = new ListModelsResponse();
+        var response = new ListModelsResponse { DefaultModel = catalog.DefaultModelName };
         foreach (ModelStatus status in catalog.List())
         {
             ModelInfo info = ProtoMapping.ToProto(status);

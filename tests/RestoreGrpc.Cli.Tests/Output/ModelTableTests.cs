@@ -19,12 +19,13 @@ public sealed class ModelTableTests
                 Task = ModelTask.SuperResolution,
                 Scale = 2,
                 State = ModelState.Ready,
-                ExecutionProvider = "builtin",
+                ExecutionProvider = ExecutionProvider.Builtin,
                 Description = "Resampler",
                 Builtin = true,
             },
-            new ModelInfo { Name = "x4", Task = ModelTask.SuperResolution, Scale = 4, State = ModelState.Loading, IsDefault = true, TileSize = 512, TileMargin = 32 },
-        ]));
+            new ModelInfo { Name = "x4", Task = ModelTask.SuperResolution, Scale = 4, State = ModelState.Loading, TileSize = 512, TileMargin = 32 },
+        ],
+        defaultModel: "x4"));
 
         string text = writer.ToString();
         foreach (string expected in new[] { "Name", "Task", "Scale", "State", "Provider", "Default", "Tile / margin", "Description", "bicubic[builtin]", "x2", "ready", "builtin", "Resampler", "x4", "loading", "yes", "512 / 32" })

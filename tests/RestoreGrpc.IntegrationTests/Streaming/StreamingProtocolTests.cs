@@ -79,7 +79,7 @@ public sealed class StreamingProtocolTests(ServerFixture fixture) : IClassFixtur
     public async Task An_early_half_close_returns_the_tiles_in_flight_then_fails_and_the_job_resumes()
     {
         string jobId;
-        var received = new HashSet<uint>();
+        var received = new HashSet<int>();
         using (var call = Raw.RestoreStream(cancellationToken: Ct))
         {
             StreamPlan plan = await OpenAsync(call);
@@ -100,14 +100,14 @@ public sealed class StreamingProtocolTests(ServerFixture fixture) : IClassFixtur
             Assert.Contains("half-closed", error.Status.Detail, StringComparison.Ordinal);
         }
 
-        Assert.Equal([0u], received);
+        Assert.Equal([0], received);
         using var resumed = Raw.RestoreStream(cancellationToken: Ct);
         var header = new StreamHeader { JobId = jobId, HeldTiles = { 0 } };
         await resumed.RequestStream.WriteAsync(new RestoreStreamRequest { Header = header }, Ct);
         Assert.True(await resumed.ResponseStream.MoveNext(Ct));
         StreamPlan again = resumed.ResponseStream.Current.Plan;
         Assert.Equal(jobId, again.JobId);
-        Assert.Equal(again.TileCount - 1, again.PendingTiles);
+        Assert.Equal(again.TileCount - 1, again.PendingTileCount);
         await resumed.RequestStream.CompleteAsync();
     }
 
@@ -184,13 +184,13 @@ public sealed class StreamingProtocolTests(ServerFixture fixture) : IClassFixtur
         Options = options ?? new RestoreOptions { Model = "builtin-lanczos-x4" },
         Width = Width,
         Height = Height,
-        PixelFormat = new PixelFormat { BitDepth = 8, Channels = 3 },
+        PixelFormat = new PixelFormat { BitDepth = 8, ChannelCount = 3 },
     };
 
     private static RestoreStreamRequest Tile(int index, int bytes) =>
-        new() { Tile = new InputTile { Index = (uint)index, Pixels = ByteString.CopyFrom(new byte[bytes]) } };
+        new() { Tile = new InputTile { Index = index, Pixels = ByteString.CopyFrom(new byte[bytes]) } };
 
-    private static int WindowBytes(StreamPlan plan) => (int)(plan.WindowWidth * plan.WindowHeight * 3);
+    private static int WindowBytes(StreamPlan plan) => plan.WindowWidth * plan.WindowHeight * 3;
 
     private static async Task<StreamPlan> OpenAsync(AsyncDuplexStreamingCall<RestoreStreamRequest, RestoreStreamResponse> call)
     {
@@ -222,8 +222,8 @@ public sealed class StreamingProtocolTests(ServerFixture fixture) : IClassFixtur
 
     private async Task AssertStillServingAsync()
     {
-        IReadOnlyList<ModelInfo> models = await fixture.Server.Client.ListModelsAsync(Ct);
-        Assert.NotEmpty(models);
+        ListModelsResponse catalog = await fixture.Server.Client.ListModelsAsync(Ct);
+        Assert.NotEmpty(catalog.Models);
         using var input = StreamingEndToEndTests.TestPattern(40, 30, seed: 9);
         using var source = RestoreGrpc.Client.Streaming.ImageTileSource.From(input);
         using var sink = new RestoreGrpc.Client.Streaming.ImageTileSink();

@@ -7,7 +7,7 @@ namespace RestoreGrpc.Cli.Bench;
 internal sealed record BenchPlan(int Requests, int Concurrency, int Warmup);
 
 /// <summary>Input image size reported by the server for one request (0 × 0 when unknown).</summary>
-internal readonly record struct InputSize(uint Width, uint Height)
+internal readonly record struct InputSize(int Width, int Height)
 {
     public double Megapixels => Width * (double)Height / 1e6;
 }

@@ -13,9 +13,9 @@ internal sealed record BenchReport
 
     public required string Image { get; init; }
 
-    public required uint InputWidth { get; init; }
+    public required int InputWidth { get; init; }
 
-    public required uint InputHeight { get; init; }
+    public required int InputHeight { get; init; }
 
     public required RestoreOptions Options { get; init; }
 

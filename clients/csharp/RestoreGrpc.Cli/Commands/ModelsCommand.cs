@@ -18,14 +18,14 @@ internal sealed class ModelsCommand : Command
             async () =>
             {
                 using RestoreClient client = context.CreateClient(parseResult.GetRequiredValue(server));
-                IReadOnlyList<ModelInfo> models = await client.ListModelsAsync(cancellationToken).ConfigureAwait(false);
-                if (models.Count == 0)
+                ListModelsResponse catalog = await client.ListModelsAsync(cancellationToken).ConfigureAwait(false);
+                if (catalog.Models.Count == 0)
                 {
                     await context.Console.Out.WriteLineAsync("The server lists no models.").ConfigureAwait(false);
                     return ExitCodes.Success;
                 }
 
-                context.Console.Ansi.Write(ModelTable.Build(models));
+                context.Console.Ansi.Write(ModelTable.Build(catalog.Models, catalog.DefaultModel));
                 return ExitCodes.Success;
             },
             cancellationToken));

@@ -6,7 +6,7 @@ namespace RestoreGrpc.Cli.Output;
 /// <summary>The model catalog as a table.</summary>
 internal static class ModelTable
 {
-    public static Table Build(IEnumerable<ModelInfo> models)
+    public static Table Build(IEnumerable<ModelInfo> models, string defaultModel)
     {
         ArgumentNullException.ThrowIfNull(models);
         var table = new Table()
@@ -34,14 +34,22 @@ internal static class ModelTable
                 EnumText.Kebab(model.Task),
                 $"x{model.Scale}",
                 StateMarkup(model.State),
-                Markup.Escape(string.IsNullOrEmpty(model.ExecutionProvider) ? "-" : model.ExecutionProvider),
-                model.IsDefault ? "yes" : string.Empty,
-                model.TileSize == 0 ? "-" : $"{model.TileSize} / {model.TileMargin}",
+                ProviderText(model.ExecutionProvider),
+                model.Name == defaultModel ? "yes" : string.Empty,
+                model.HasTileSize ? $"{model.TileSize} / {model.TileMargin}" : "-",
                 Markup.Escape(description));
         }
 
         return table;
     }
+
+    private static string ProviderText(ExecutionProvider provider) => provider switch
+    {
+        ExecutionProvider.Cuda => "CUDA",
+        ExecutionProvider.Cpu => "CPU",
+        ExecutionProvider.Builtin => "builtin",
+        _ => "-",
+    };
 
     private static string StateMarkup(ModelState state)
     {
