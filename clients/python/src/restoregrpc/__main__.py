@@ -7,6 +7,7 @@ import os
 import pathlib
 import sys
 
+from restoregrpc._proto import models_pb2
 from restoregrpc.client import RestoreClient
 from restoregrpc.errors import RestoreError
 from restoregrpc.options import ClientConfig, RestoreOptions
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if args.command == "models":
                 for model in client.list_models():
-                    print(f"{model.name:32} x{model.scale}  {model.execution_provider:8} {model.description}")
+                    print(f"{model.name:32} x{model.scale}  {models_pb2.ExecutionProvider.Name(model.execution_provider).removeprefix("EXECUTION_PROVIDER_"):8} {model.description}")
                 return 0
             failed = 0
             for source in args.inputs:

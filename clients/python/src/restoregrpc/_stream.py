@@ -71,7 +71,7 @@ class StreamJob:
             options=self.options.to_proto(),
             width=self.source.width,
             height=self.source.height,
-            pixel_format=pb.PixelFormat(bit_depth=self.source.bit_depth, channels=self.source.channels),
+            pixel_format=pb.PixelFormat(bit_depth=self.source.bit_depth, channel_count=self.source.channels),
             job_id=self.job_id,
             held_tiles=sorted(self.held),
         )
@@ -84,15 +84,15 @@ class StreamJob:
         plan = TilePlan(self.source.width, self.source.height, answer.tile_size, answer.tile_margin, answer.model_scale)
         if (len(plan), plan.columns, plan.rows, plan.window_width, plan.window_height, plan.output_width, plan.output_height) != (
             answer.tile_count,
-            answer.columns,
-            answer.rows,
+            answer.column_count,
+            answer.row_count,
             answer.window_width,
             answer.window_height,
             answer.output_width,
             answer.output_height,
         ):
             raise StreamProtocolError(
-                f"the server's tile plan ({answer.columns}x{answer.rows} tiles of {answer.window_width}x{answer.window_height}) "
+                f"the server's tile plan ({answer.column_count}x{answer.row_count} tiles of {answer.window_width}x{answer.window_height}) "
                 f"differs from this SDK's ({plan.columns}x{plan.rows} of {plan.window_width}x{plan.window_height})"
             )
         if self.plan is None:
@@ -141,7 +141,7 @@ class StreamJob:
             summary.output_width,
             summary.output_height,
             summary.tile_count,
-            summary.tiles_computed,
+            summary.computed_tile_count,
             self.reconnects,
             summary.peak_job_bytes,
             summary,
@@ -163,7 +163,7 @@ class StreamJob:
         if kind == "tile":
             self.on_part(response.tile)
         elif kind == "credit":
-            grant(response.credit.tiles)
+            grant(response.credit.tile_count)
         elif kind == "summary":
             return self.finish(response.summary)
         return None

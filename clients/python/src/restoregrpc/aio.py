@@ -77,8 +77,8 @@ class AsyncRestoreClient:
         request = pb.EstimateRestoreRequest(width=width, height=height, bit_depth=bit_depth, options=options.to_proto())
         return await self._call(lambda t: self._stub.EstimateRestore(request, timeout=t, metadata=self._metadata(())), options.timeout)
 
-    async def detect_faces(self, image: Any, *, detector: str = "", score_threshold: float = 0.0, min_face_size: int = 0, timeout: float | None = None) -> pb.DetectFacesResponse:
-        request = pb.DetectFacesRequest(image=to_image_bytes(image), detector=detector, score_threshold=score_threshold, min_face_size=min_face_size)
+    async def detect_faces(self, image: Any, *, detector: str = "", score_threshold: float | None = None, min_face_size: int = 0, timeout: float | None = None) -> pb.DetectFacesResponse:
+        request = pb.DetectFacesRequest(image=to_image_bytes(image), detector=detector, score_threshold=score_threshold, min_face_size=min_face_size)  # None: unset
         return await self._call(lambda t: self._stub.DetectFaces(request, timeout=t, metadata=self._metadata(())), timeout)
 
     async def list_models(self, task: str | int | None = None, *, timeout: float | None = None) -> list[models_pb2.ModelInfo]:

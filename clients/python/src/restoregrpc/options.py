@@ -32,7 +32,7 @@ class FaceOptions:
     selection: str | int | None = None
     min_face_size: int = 0
     color_fidelity: bool = False
-    score_threshold: float = 0.0
+    score_threshold: float | None = None
 
     def to_proto(self) -> pb.FaceOptions:
         proto = pb.FaceOptions(
@@ -41,10 +41,11 @@ class FaceOptions:
             selection=_enum(pb.FaceSelection, "FACE_SELECTION_", self.selection),  # type: ignore[arg-type]
             min_face_size=self.min_face_size,
             color_fidelity=self.color_fidelity,
-            score_threshold=self.score_threshold,
         )
         if self.blend is not None:
             proto.blend = self.blend
+        if self.score_threshold is not None:
+            proto.score_threshold = self.score_threshold
         return proto
 
 

@@ -203,9 +203,9 @@ def _stream(case: dict[str, Any], server: str, flavour: str) -> None:
         if kind == "progress":
             server_progress.append(message.progress)
         elif kind == "plan":
-            summaries.append(("plan", message.plan.pending_tiles))
+            summaries.append(("plan", message.plan.pending_tile_count))
         elif kind == "summary":
-            summaries.append(("summary", message.summary.tiles_computed))
+            summaries.append(("summary", message.summary.computed_tile_count))
 
     config = ClientConfig(target=target, max_attempts=1, reconnect_backoff=0.1)
     try:
@@ -239,10 +239,10 @@ def _stream(case: dict[str, Any], server: str, flavour: str) -> None:
         assert done == sorted(done) and done[-1] == len(plan) and all(r.tiles_total == len(plan) for r in reports)
         # The server's own StreamProgress, per stream (a resumed stream starts again from what is held).
         assert server_progress, "no StreamProgress from the server"
-        assert all(p.tiles_total == len(plan) for p in server_progress)
-        server_done = [p.tiles_done for p in server_progress]
+        assert all(p.tile_count == len(plan) for p in server_progress)
+        server_done = [p.done_tile_count for p in server_progress]
         assert server_done == sorted(server_done), f"server progress went backwards: {server_done}"
-        assert server_progress[-1].tiles_done == len(plan)
+        assert server_progress[-1].done_tile_count == len(plan)
     if "min_reconnects" in expect:
         assert proxy is not None and proxy.cuts >= 1, "the proxy never cut the connection"
         assert result.reconnects >= expect["min_reconnects"], f"{result.reconnects} reconnects"
