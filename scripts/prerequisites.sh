@@ -16,7 +16,7 @@ protobuf-compiler-grpc|grpc_python_plugin|generates the Python SDK's gRPC stubs
 python3-pytest|/usr/lib/python3/dist-packages/pytest|runs the Python SDK's unit and conformance tests
 python3-numpy|/usr/lib/python3/dist-packages/numpy|the Python SDK's array sources and sinks
 python3-pil|/usr/lib/python3/dist-packages/PIL|the Python SDK's PIL sources and image decoding in its tests
-python3-tifffile|/usr/lib/python3/dist-packages/tifffile|the Python SDK's TIFF sink and memory-mapped TIFF source
+python3-tifffile|/usr/lib/python3/dist-packages/tifffile|the Python SDK's TIFF sink and window-by-window TIFF source
 python3-png|/usr/lib/python3/dist-packages/png.py|decodes 16-bit PNGs in the Python SDK (Pillow reads them as 8-bit)
 TABLE_END
 
