@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import pathlib
+import shutil
 import statistics
 import subprocess
 import sys
@@ -123,6 +124,7 @@ def main() -> None:
           f"(C# CLI start-up {startup:.2f} s; without it {cs_s - startup:.2f}), ratio {py_s / (cs_s - startup):.3f}")
     r1, r4 = statistics.median(rss[1024]), statistics.median(rss[4096])
     print(f"Python client peak RSS (VmHWM), stream: 1024² {r1:.0f} MiB, 4096² {r4:.0f} MiB, ratio {r4 / r1:.2f}")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
