@@ -3,7 +3,7 @@ using RestoreGrpc.Core.Faces.Detection;
 namespace RestoreGrpc.Core.Faces;
 
 /// <summary>Applies a <see cref="FaceSelectionKind"/> to detections.</summary>
-public static class FaceSelector
+internal static class FaceSelector
 {
     public static IReadOnlyList<DetectedFace> Select(IReadOnlyList<DetectedFace> faces, FaceSelectionKind selection, int imageWidth, int imageHeight)
     {

@@ -8,7 +8,7 @@ namespace RestoreGrpc.Core.Imaging;
 /// A decoded, upright image. <see cref="Pixels"/> is an <c>Image&lt;Rgba32&gt;</c> for 8-bit sources and an
 /// <c>Image&lt;Rgba64&gt;</c> for deeper ones, so 16-bit precision survives the pipeline.
 /// </summary>
-public sealed class DecodedImage : IDisposable
+internal sealed class DecodedImage : IDisposable
 {
     public DecodedImage(Image pixels, ImageDescription description, IccProfile? iccProfile, ExifProfile? exifProfile)
     {

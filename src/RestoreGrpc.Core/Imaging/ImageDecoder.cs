@@ -16,7 +16,7 @@ namespace RestoreGrpc.Core.Imaging;
 /// corrupt and oversized inputs are refused with <see cref="InvalidImageException"/> before any pixel memory is
 /// taken. Multi-frame GIF and TIFF yield their first frame.
 /// </summary>
-public static class ImageDecoder
+internal static class ImageDecoder
 {
     private const string SupportedFormats = "PNG, JPEG, WebP, TIFF, BMP or GIF";
 

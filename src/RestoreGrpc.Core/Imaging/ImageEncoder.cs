@@ -16,7 +16,7 @@ namespace RestoreGrpc.Core.Imaging;
 /// format holds it (PNG, TIFF), alpha stays where the format holds it; palette sources come out as RGB(A) because
 /// restoration creates colours no palette has. ICC profile and EXIF are carried over unless stripped.
 /// </summary>
-public static class ImageEncoder
+internal static class ImageEncoder
 {
     public static EncodedImage Encode(
         Image image,

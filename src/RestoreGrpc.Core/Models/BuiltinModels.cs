@@ -1,7 +1,7 @@
 namespace RestoreGrpc.Core.Models;
 
 /// <summary>Models that need no file.</summary>
-public static class BuiltinModels
+internal static class BuiltinModels
 {
     /// <summary>Catalog name of the built-in Lanczos-3 ×4 resampler.</summary>
     public const string ResamplerName = "builtin-lanczos-x4";

@@ -6,7 +6,7 @@ namespace RestoreGrpc.Core.Models;
 /// Downloads a model file next to its destination, verifies its SHA-256 while streaming, and moves it into place
 /// only when it matches, so a partial or tampered download never becomes a model.
 /// </summary>
-public static class ModelDownloader
+internal static class ModelDownloader
 {
     /// <returns>The SHA-256 (lower-case hex) of the downloaded file.</returns>
     public static async Task<string> DownloadAsync(

@@ -8,7 +8,7 @@ namespace RestoreGrpc.Core.Models;
 /// and cuDNN 9 are absent <c>AppendExecutionProvider_CUDA</c> throws, and (unless CUDA was required) every model
 /// runs on CPU, logged once.
 /// </summary>
-public sealed partial class OnnxSessionFactory
+internal sealed partial class OnnxSessionFactory
 {
     public const string CudaProvider = "CUDA";
     public const string CpuProvider = "CPU";

@@ -9,7 +9,7 @@ namespace RestoreGrpc.Core.Telemetry;
 /// each item gets a <see cref="RestoreStages.QueueWait"/> span in its own request's trace (enqueue → batch start)
 /// linked back to the batch. So every request's trace shows its own queue wait and the batches that carried it.
 /// </summary>
-public static class BatchTelemetry
+internal static class BatchTelemetry
 {
     /// <summary>Starts the span of one batch inference; null when nobody listens.</summary>
     /// <param name="callerOf">The span context recorded when an item was queued (default when there was none).</param>

@@ -7,7 +7,7 @@ namespace RestoreGrpc.Core.Telemetry;
 /// Prometheus exporter turns <c>restoregrpc.queue.wait.duration</c> (s) into
 /// <c>restoregrpc_queue_wait_duration_seconds</c>, counters get <c>_total</c>.
 /// </summary>
-public static class RestoreMetrics
+internal static class RestoreMetrics
 {
     /// <summary>Time a tile or face crop waited in the batcher's queue, per model.</summary>
     public static Histogram<double> QueueWait { get; } = RestoreTelemetry.Meter.CreateHistogram<double>(

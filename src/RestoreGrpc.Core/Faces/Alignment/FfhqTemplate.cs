@@ -4,7 +4,7 @@ namespace RestoreGrpc.Core.Faces.Alignment;
 /// Where the five landmarks sit in an aligned FFHQ-style crop (facexlib / GFPGAN template for 512×512), scaled
 /// linearly for other crop sizes. Order: left eye, right eye, nose, left mouth corner, right mouth corner.
 /// </summary>
-public static class FfhqTemplate
+internal static class FfhqTemplate
 {
     private static readonly (double X, double Y)[] Points512 =
     [

@@ -4,7 +4,7 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace RestoreGrpc.Core.Faces.Detection;
 
 /// <summary>Finds faces and their five landmarks. Implementations are safe to call concurrently.</summary>
-public interface IFaceDetector
+internal interface IFaceDetector
 {
     /// <summary>A short name for logs and diagnostics.</summary>
     string Name { get; }
