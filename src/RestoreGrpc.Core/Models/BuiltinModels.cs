@@ -6,7 +6,7 @@ internal static class BuiltinModels
     /// <summary>Catalog name of the built-in Lanczos-3 ×4 resampler.</summary>
     public const string ResamplerName = "builtin-lanczos-x4";
 
-    public const string ExecutionProvider = "builtin";
+    public const string ExecutionProvider = ExecutionProviderNames.Builtin;
 
     public static ModelDescriptor ResamplerDescriptor() => new()
     {

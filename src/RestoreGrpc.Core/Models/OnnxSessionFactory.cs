@@ -10,8 +10,8 @@ namespace RestoreGrpc.Core.Models;
 /// </summary>
 internal sealed partial class OnnxSessionFactory
 {
-    public const string CudaProvider = "CUDA";
-    public const string CpuProvider = "CPU";
+    public const string CudaProvider = ExecutionProviderNames.Cuda;
+    public const string CpuProvider = ExecutionProviderNames.Cpu;
 
     private readonly ModelCatalogOptions _options;
     private readonly ILogger _logger;

@@ -253,9 +253,9 @@ internal static class ProtoMapping
     /// <summary>The core names providers by string ("CUDA", "CPU", "builtin"); the contract has an enum.</summary>
     public static ExecutionProvider ToExecutionProvider(string provider) => provider switch
     {
-        OnnxSessionFactory.CudaProvider => ExecutionProvider.Cuda,
-        OnnxSessionFactory.CpuProvider => ExecutionProvider.Cpu,
-        BuiltinModels.ExecutionProvider => ExecutionProvider.Builtin,
+        ExecutionProviderNames.Cuda => ExecutionProvider.Cuda,
+        ExecutionProviderNames.Cpu => ExecutionProvider.Cpu,
+        ExecutionProviderNames.Builtin => ExecutionProvider.Builtin,
         _ => ExecutionProvider.Unspecified,
     };
 
