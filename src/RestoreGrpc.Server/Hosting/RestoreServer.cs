@@ -23,6 +23,7 @@ public static class RestoreServer
 
         // gRPC without TLS needs HTTP/2 prior knowledge on every endpoint.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
+        builder.AddRestoreSecurity();
 
         RestoreServerOptions serverOptions = builder.Configuration.GetSection(RestoreServerOptions.Section).Get<RestoreServerOptions>() ?? new();
         // A relative model folder means "relative to where the server was started", like any CLI path.
@@ -41,6 +42,7 @@ public static class RestoreServer
         builder.Services.AddHostedService<ModelLoaderService>();
 
         WebApplication app = builder.Build();
+        app.UseRestoreSecurity();
         app.MapGrpcService<RestoreGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

@@ -237,7 +237,8 @@ internal static class ProtoMapping
                 CoreModelState.Failed => ProtoModelState.Failed,
                 _ => ProtoModelState.Unspecified,
             },
-            StateDetail = status.Detail,
+            // The detail names files; callers get their names, not the server's folders.
+            StateDetail = Security.Redaction.HidePaths(status.Detail),
             IsDefault = status.IsDefault,
             ExecutionProvider = status.ExecutionProvider,
             // Only super-resolution models are tiled.
