@@ -1,3 +1,4 @@
+using RestoreGrpc.Server.Security;
 using RestoreGrpc.Server.Services;
 
 namespace RestoreGrpc.Server.Hosting;
@@ -17,6 +18,7 @@ public static class RestoreSecurityExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<RequestPlanGuard>();
+        builder.Services.AddSingleton(new SecurityState(builder.AddRestoreTls()));
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -33,6 +35,11 @@ public static class RestoreSecurityExtensions
     public static WebApplication UseRestoreSecurity(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        if (app.Services.GetRequiredService<SecurityState>().Authentication)
+        {
+            app.UseAuthentication();
+        }
+
         return app;
     }
 }

@@ -36,8 +36,12 @@ internal sealed partial class RestoreGrpcService(
         }
     }
 
-    /// <summary>Fair scheduling takes turns between tenants named in the call's metadata.</summary>
-    private static string TenantOf(ServerCallContext context) => context.RequestHeaders.GetValue(TenantHeader) ?? string.Empty;
+    /// <summary>Fair scheduling takes turns between tenants: the authenticated caller (a verified client
+    /// certificate's subject), else the self-declared name in the call's metadata.</summary>
+    private static string TenantOf(ServerCallContext context) =>
+        context.GetHttpContext().User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name }
+            ? name
+            : context.RequestHeaders.GetValue(TenantHeader) ?? string.Empty;
 
     public override async Task<DetectFacesResponse> DetectFaces(DetectFacesRequest request, ServerCallContext context)
     {
