@@ -33,7 +33,10 @@ public sealed class LoopbackServer : IAsyncDisposable
     /// <summary>The Prometheus scrape URL, when started with a <c>Kestrel:Endpoints:Metrics</c> endpoint (<see cref="WithMetrics"/>).</summary>
     public Uri MetricsAddress => _app.MetricsAddress();
 
-    public static async Task<LoopbackServer> StartAsync(params string[] settings)
+    public static Task<LoopbackServer> StartAsync(params string[] settings) => StartAsync(configure: null, settings);
+
+    /// <param name="configure">Extra host configuration (e.g. a capturing logger), applied before the server's own.</param>
+    public static async Task<LoopbackServer> StartAsync(Action<WebApplicationBuilder>? configure, params string[] settings)
     {
         string models = SharedAssets.Directory is { } shared ? Path.Combine(shared, "models") : Path.Combine(Path.GetTempPath(), "restoregrpc-no-models");
         string[] args =
@@ -52,7 +55,7 @@ public sealed class LoopbackServer : IAsyncDisposable
             "--Restore:Models:Entries:10:FixedSize=512",
             .. settings,
         ];
-        WebApplication app = RestoreServer.Build(args);
+        WebApplication app = RestoreServer.Build(args, configure);
         await app.StartAsync();
         return new LoopbackServer(app, app.ListeningAddress());
     }

@@ -27,6 +27,24 @@ public static class SyntheticImages
         return stream.ToArray();
     }
 
+    /// <summary>A valid PNG of <paramref name="totalBytes"/> bytes: a small image plus a private ancillary chunk
+    /// (<c>prVt</c>, which decoders skip) that carries the bulk.</summary>
+    public static byte[] LargePng(int totalBytes)
+    {
+        using var image = new Image<Rgb24>(32, 32, new Rgb24(40, 120, 200));
+        using var small = new MemoryStream();
+        image.SaveAsPng(small);
+        byte[] png = small.ToArray();
+        const int IendBytes = 12;
+        int payload = totalBytes - png.Length - 12;
+        ArgumentOutOfRangeException.ThrowIfNegative(payload, nameof(totalBytes));
+        using var stream = new MemoryStream(totalBytes);
+        stream.Write(png.AsSpan(0, png.Length - IendBytes));
+        WriteChunk(stream, "prVt", new byte[payload]);
+        stream.Write(png.AsSpan(png.Length - IendBytes));
+        return stream.ToArray();
+    }
+
     /// <summary>A JPEG stored sideways with EXIF orientation 6 (display rotated 90° clockwise).</summary>
     public static byte[] RotatedJpeg(int storedWidth, int storedHeight)
     {

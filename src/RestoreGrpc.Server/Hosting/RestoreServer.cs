@@ -36,6 +36,7 @@ public static class RestoreServer
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(server.Value.KeepAlivePingSeconds);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(server.Value.KeepAlivePingTimeoutSeconds);
         });
+        builder.AddRestoreSecurity();
 
         // A relative model folder means "relative to where the server was started", like any CLI path (the project
         // file keeps `dotnet run` in the caller's directory too), never the content root (the binaries' folder).
@@ -65,6 +66,7 @@ public static class RestoreServer
         builder.Services.AddHostedService<ModelLoaderService>();
 
         WebApplication app = builder.Build();
+        app.UseRestoreSecurity();
         app.MapGrpcService<RestoreGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

@@ -290,7 +290,8 @@ internal static class ProtoMapping
                 CoreModelState.Failed => ProtoModelState.Failed,
                 _ => ProtoModelState.Unspecified,
             },
-            StateDetail = status.Detail,
+            // The detail names files; callers get their names, not the server's folders.
+            StateDetail = Security.Redaction.HidePaths(status.Detail),
             ExecutionProvider = ToExecutionProvider(status.ExecutionProvider),
             Description = d.Description,
             Builtin = status.Builtin,

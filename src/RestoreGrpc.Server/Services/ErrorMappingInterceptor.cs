@@ -5,6 +5,7 @@ using Grpc.Core.Interceptors;
 using RestoreGrpc.Core.Errors;
 using RestoreGrpc.Core.Streaming;
 using RestoreGrpc.Server.Mapping;
+using RestoreGrpc.Server.Security;
 using Status = Google.Rpc.Status;
 
 namespace RestoreGrpc.Server.Services;
@@ -53,16 +54,18 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
         {
             case InvalidRequestException invalid:
                 string field = FieldPaths.Of(invalid.Field);
-                LogRejected(logger, context.Method, field, invalid.Description);
+                // Descriptions may name the stream's job id, its resume credential: logs and statuses get its tag.
+                string description = Redaction.Hide(invalid.Description);
+                LogRejected(logger, context.Method, field, description);
                 return new Status
                 {
                     Code = (int)Code.InvalidArgument,
-                    Message = $"{field}: {invalid.Description}",
+                    Message = $"{field}: {description}",
                     Details =
                     {
                         Any.Pack(new BadRequest
                         {
-                            FieldViolations = { new BadRequest.Types.FieldViolation { Field = field, Description = invalid.Description } },
+                            FieldViolations = { new BadRequest.Types.FieldViolation { Field = field, Description = description } },
                         }),
                     },
                 }.ToRpcException();
@@ -79,11 +82,13 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
                 return new Status
                 {
                     Code = (int)Code.NotFound,
-                    Message = job.Message,
-                    Details = { Any.Pack(new ResourceInfo { ResourceType = "stream job", ResourceName = job.JobId, Description = job.Message }) },
+                    Message = Redaction.HideJobIds(job.Message),
+                    Details = { Any.Pack(new ResourceInfo { ResourceType = "stream job", ResourceName = job.JobId, Description = Redaction.HideJobIds(job.Message) }) },
                 }.ToRpcException();
             case ModelUnavailableException unavailable:
-                return ModelError(Code.FailedPrecondition, unavailable.Name, unavailable.Message);
+                // The reason may hold server paths: the log keeps them, the caller gets file names.
+                LogUnavailable(logger, context.Method, unavailable.Message);
+                return ModelError(Code.FailedPrecondition, unavailable.Name, Redaction.HidePaths(unavailable.Message));
             case OperationCanceledException when context.Deadline <= DateTime.UtcNow:
                 return new RpcException(new Grpc.Core.Status(StatusCode.DeadlineExceeded, "deadline exceeded before the image was restored"));
             case OperationCanceledException:
@@ -103,6 +108,9 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "{Method} rejected: {Field}: {Description}")]
     private static partial void LogRejected(ILogger logger, string method, string field, string description);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "{Method}: {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string method, string reason);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "{Method} failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string method);

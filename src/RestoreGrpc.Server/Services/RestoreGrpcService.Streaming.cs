@@ -5,6 +5,7 @@ using Grpc.Core;
 using RestoreGrpc.Contracts.V1;
 using RestoreGrpc.Core.Errors;
 using RestoreGrpc.Core.Streaming;
+using RestoreGrpc.Server.Hosting;
 using RestoreGrpc.Server.Mapping;
 
 namespace RestoreGrpc.Server.Services;
@@ -16,7 +17,63 @@ internal sealed partial class RestoreGrpcService
     public override async Task RestoreStream(IAsyncStreamReader<RestoreStreamRequest> requestStream, IServerStreamWriter<RestoreStreamResponse> responseStream, ServerCallContext context)
     {
         StreamingRestorer streaming = context.GetHttpContext().RequestServices.GetRequiredService<StreamingRestorer>();
-        if (!await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+        CallLimitsOptions limits = callLimits.Value;
+        StreamHeader header = await ReadHeaderAsync(requestStream, CallLimitsOptions.Span(limits.HeaderTimeoutSeconds), context).ConfigureAwait(false);
+
+        StreamOpenRequest open = StreamMapping.ToOpenRequest(header, TenantOf(context), context.Peer);
+        if (open.JobId is null)
+        {
+            planGuard.Check(open.Settings, open.Width, open.Height);
+        }
+
+        using var idle = new StreamIdleWatch(CallLimitsOptions.Span(limits.IdleTimeoutSeconds), TimeProvider.System);
+        var writer = new TimedStreamWriter(responseStream, CallLimitsOptions.Span(limits.WriteTimeoutSeconds), context.GetHttpContext(), logger);
+        await using StreamingSession session = await streaming.OpenAsync(open, context.CancellationToken).ConfigureAwait(false);
+        try
+        {
+            await writer.WriteAsync(StreamMapping.ToPlan(session, streaming.Options.ResumeWindow)).ConfigureAwait(false);
+            await ExchangeTilesAsync(requestStream, writer, session, idle).ConfigureAwait(false);
+            await writer.WriteAsync(StreamMapping.ToSummary(session.Summary())).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (session.WasTakenOver)
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Aborted, "a newer stream resumed this job"));
+        }
+        catch (OperationCanceledException) when (idle.HasExpired && !context.CancellationToken.IsCancellationRequested)
+        {
+            LogIdle(logger, idle.Idle.TotalSeconds);
+            throw new RpcException(new Grpc.Core.Status(
+                StatusCode.DeadlineExceeded,
+                $"no message from the client for {idle.Idle.TotalSeconds:0.#} s while the server waited for tiles; resume the job with its job_id"));
+        }
+        catch (IOException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The connection dropped mid-read: not a server fault; the job stays resumable.
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Cancelled, "the connection was lost; resume the job with its job_id"));
+        }
+    }
+
+    /// <summary>The first message, which must be the header, within the header timeout.</summary>
+    private async Task<StreamHeader> ReadHeaderAsync(IAsyncStreamReader<RestoreStreamRequest> requestStream, TimeSpan? timeout, ServerCallContext context)
+    {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        if (timeout is { } after)
+        {
+            waiting.CancelAfter(after);
+        }
+
+        bool any;
+        try
+        {
+            any = await requestStream.MoveNext(waiting.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (waiting.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            LogHeaderTimeout(logger, timeout!.Value.TotalSeconds);
+            throw new RpcException(new Grpc.Core.Status(StatusCode.DeadlineExceeded, $"no stream header within {timeout!.Value.TotalSeconds:0.#} s of opening the stream"));
+        }
+
+        if (!any)
         {
             throw new InvalidRequestException(RequestField.StreamHeader, "the stream ended before its header");
         }
@@ -26,32 +83,15 @@ internal sealed partial class RestoreGrpcService
             throw new InvalidRequestException(RequestField.StreamHeader, $"must be the first message (got {requestStream.Current.KindCase} first)");
         }
 
-        string tenant = context.RequestHeaders.GetValue(TenantHeader) ?? string.Empty;
-        await using StreamingSession session = await streaming.OpenAsync(
-            StreamMapping.ToOpenRequest(requestStream.Current.Header, tenant, context.Peer),
-            context.CancellationToken).ConfigureAwait(false);
-        try
-        {
-            await responseStream.WriteAsync(StreamMapping.ToPlan(session, streaming.Options.ResumeWindow)).ConfigureAwait(false);
-            await ExchangeTilesAsync(requestStream, responseStream, session).ConfigureAwait(false);
-            await responseStream.WriteAsync(StreamMapping.ToSummary(session.Summary())).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (session.WasTakenOver)
-        {
-            throw new RpcException(new Grpc.Core.Status(StatusCode.Aborted, $"a newer stream resumed job {session.Job.Id}"));
-        }
-        catch (IOException) when (context.CancellationToken.IsCancellationRequested)
-        {
-            // The connection dropped mid-read: not a server fault; the job stays resumable.
-            throw new RpcException(new Grpc.Core.Status(StatusCode.Cancelled, $"the connection was lost; resume job {session.Job.Id}"));
-        }
+        return requestStream.Current.Header;
     }
 
-    private static async Task ExchangeTilesAsync(IAsyncStreamReader<RestoreStreamRequest> requests, IServerStreamWriter<RestoreStreamResponse> responses, StreamingSession session)
+    private static async Task ExchangeTilesAsync(IAsyncStreamReader<RestoreStreamRequest> requests, TimedStreamWriter responses, StreamingSession session, StreamIdleWatch idle)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(session.Stopping);
-        Task receiving = ReceiveTilesAsync(requests, session, stop.Token);
-        Task sending = SendTilesAsync(responses, session, stop.Token);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, idle.Expired);
+        Task receiving = ReceiveTilesAsync(requests, session, idle, reading.Token);
+        Task sending = SendTilesAsync(responses, session, idle, stop.Token);
         Task first = await Task.WhenAny(receiving, sending).ConfigureAwait(false);
         if (first == receiving && receiving.IsCompletedSuccessfully)
         {
@@ -101,11 +141,12 @@ internal sealed partial class RestoreGrpcService
         }
     }
 
-    private static async Task ReceiveTilesAsync(IAsyncStreamReader<RestoreStreamRequest> requests, StreamingSession session, CancellationToken cancellationToken)
+    private static async Task ReceiveTilesAsync(IAsyncStreamReader<RestoreStreamRequest> requests, StreamingSession session, StreamIdleWatch idle, CancellationToken cancellationToken)
     {
         while (await requests.MoveNext(cancellationToken).ConfigureAwait(false))
         {
             RestoreStreamRequest request = requests.Current;
+            idle.Received(tile: request.KindCase == RestoreStreamRequest.KindOneofCase.Tile);
             switch (request.KindCase)
             {
                 case RestoreStreamRequest.KindOneofCase.Tile:
@@ -121,7 +162,7 @@ internal sealed partial class RestoreGrpcService
         session.InputEnded();
     }
 
-    private static async Task SendTilesAsync(IServerStreamWriter<RestoreStreamResponse> responses, StreamingSession session, CancellationToken cancellationToken)
+    private static async Task SendTilesAsync(TimedStreamWriter responses, StreamingSession session, StreamIdleWatch idle, CancellationToken cancellationToken)
     {
         int bytesPerPixel = session.Job.Format.BytesPerPixel;
         byte[] buffer = [];
@@ -140,7 +181,8 @@ internal sealed partial class RestoreGrpcService
                     for (int part = 0; part < tile.PartCount; part++)
                     {
                         // Writes take no token: cancelling a write half-way resets the HTTP/2 stream, and the client
-                        // would see the reset instead of the status. The loop stops between messages instead.
+                        // would see the reset instead of the status. The loop stops between messages instead, and a
+                        // client that stops reading is cut off by the writer's timeout.
                         cancellationToken.ThrowIfCancellationRequested();
                         var rect = tile.WritePart(part, buffer);
                         // WriteAsync serialises the message before it completes, so the buffer is free again after it.
@@ -157,18 +199,18 @@ internal sealed partial class RestoreGrpcService
                                     Pixels = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, (int)rect.Area * bytesPerPixel)),
                                     Last = part == tile.PartCount - 1,
                                 },
-                            },
-                            CancellationToken.None).ConfigureAwait(false);
+                            }).ConfigureAwait(false);
                     }
                 }
 
                 StreamProgressInfo progress = session.MarkSent(tile);
+                idle.Sent();
                 if (progress.CreditGranted > 0)
                 {
-                    await responses.WriteAsync(new RestoreStreamResponse { Credit = new CreditGrant { TileCount = progress.CreditGranted } }, CancellationToken.None).ConfigureAwait(false);
+                    await responses.WriteAsync(new RestoreStreamResponse { Credit = new CreditGrant { TileCount = progress.CreditGranted } }).ConfigureAwait(false);
                 }
 
-                await responses.WriteAsync(StreamMapping.ToProgress(progress), CancellationToken.None).ConfigureAwait(false);
+                await responses.WriteAsync(StreamMapping.ToProgress(progress)).ConfigureAwait(false);
             }
         }
         catch (ChannelClosedException closed) when (closed.InnerException is not null)
@@ -177,7 +219,17 @@ internal sealed partial class RestoreGrpcService
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // After a timed-out write the message may still reference the buffer: it goes to the garbage collector.
+            if (!responses.TimedOut)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "RestoreStream sent no header within {Seconds} s; ended")]
+    private static partial void LogHeaderTimeout(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "RestoreStream client idle for {Seconds} s while the server waited for tiles; ended (the job stays resumable)")]
+    private static partial void LogIdle(ILogger logger, double seconds);
 }

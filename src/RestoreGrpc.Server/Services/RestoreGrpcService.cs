@@ -1,36 +1,67 @@
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using RestoreGrpc.Contracts.V1;
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Restoration;
+using RestoreGrpc.Server.Hosting;
 using RestoreGrpc.Server.Mapping;
 
 namespace RestoreGrpc.Server.Services;
 
 /// <summary>restoregrpc.v1.RestoreService: maps each call onto the core. Errors are mapped by
 /// <see cref="ErrorMappingInterceptor"/>.</summary>
-internal sealed partial class RestoreGrpcService(RestorationPipeline pipeline, ModelCatalog catalog) : RestoreService.RestoreServiceBase
+internal sealed partial class RestoreGrpcService(
+    RestorationPipeline pipeline,
+    ModelCatalog catalog,
+    RequestPlanGuard planGuard,
+    IOptions<CallLimitsOptions> callLimits,
+    ILogger<RestoreGrpcService> logger) : RestoreService.RestoreServiceBase
 {
     /// <summary>Call metadata naming the client or tenant, for fair scheduling.</summary>
     public const string TenantHeader = "x-restore-tenant";
 
     public override async Task<RestoreResponse> Restore(RestoreRequest request, ServerCallContext context)
     {
-        // Fair scheduling takes turns between tenants named in the call's metadata.
-        string tenant = context.RequestHeaders.GetValue(TenantHeader) ?? string.Empty;
-        RestorationResult result = await pipeline.RestoreAsync(
-            request.Image.Memory,
-            ProtoMapping.ToSettings(request.Options) with { Tenant = tenant },
-            context.CancellationToken).ConfigureAwait(false);
-        return ProtoMapping.ToResponse(result);
+        RestoreSettings settings = ProtoMapping.ToSettings(request.Options) with { Tenant = TenantOf(context) };
+        planGuard.Check(settings);
+        using var limit = new UnaryCallLimit(CallLimitsOptions.Span(callLimits.Value.MaxUnaryCallSeconds), context.CancellationToken);
+        try
+        {
+            RestorationResult result = await pipeline.RestoreAsync(request.Image.Memory, settings, limit.Token).ConfigureAwait(false);
+            return ProtoMapping.ToResponse(result);
+        }
+        catch (OperationCanceledException) when (limit.Expired)
+        {
+            throw limit.Exceeded();
+        }
     }
+
+    /// <summary>Fair scheduling takes turns between tenants: the authenticated caller (a verified client
+    /// certificate's subject), else the self-declared name in the call's metadata.</summary>
+    private static string TenantOf(ServerCallContext context) =>
+        context.GetHttpContext().User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name }
+            ? name
+            : context.RequestHeaders.GetValue(TenantHeader) ?? string.Empty;
 
     public override async Task<DetectFacesResponse> DetectFaces(DetectFacesRequest request, ServerCallContext context)
     {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (faces, input, detector) = await pipeline.DetectFacesAsync(
-            request.Image.Memory,
-            ProtoMapping.ToSettings(request),
-            context.CancellationToken).ConfigureAwait(false);
+        using var limit = new UnaryCallLimit(CallLimitsOptions.Span(callLimits.Value.MaxUnaryCallSeconds), context.CancellationToken);
+        IReadOnlyList<Core.Faces.Detection.DetectedFace> faces;
+        Core.Imaging.ImageDescription input;
+        string detector;
+        try
+        {
+            (faces, input, detector) = await pipeline.DetectFacesAsync(
+                request.Image.Memory,
+                ProtoMapping.ToSettings(request),
+                limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (limit.Expired)
+        {
+            throw limit.Exceeded();
+        }
+
         var response = new DetectFacesResponse
         {
             Input = ProtoMapping.ToProto(input),

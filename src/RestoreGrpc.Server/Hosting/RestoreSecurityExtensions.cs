@@ -1,0 +1,45 @@
+using RestoreGrpc.Server.Security;
+using RestoreGrpc.Server.Services;
+
+namespace RestoreGrpc.Server.Hosting;
+
+/// <summary>
+/// The server's defences in one place: Kestrel's limits (left to gRPC's message limits where gRPC enforces them), call timeouts and plan
+/// caps (<see cref="CallLimitsOptions"/>). <c>Program</c> adds them with <see cref="AddRestoreSecurity"/> and
+/// <see cref="UseRestoreSecurity"/>.
+/// </summary>
+public static class RestoreSecurityExtensions
+{
+    public static WebApplicationBuilder AddRestoreSecurity(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<CallLimitsOptions>()
+            .Bind(builder.Configuration.GetSection(CallLimitsOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<RequestPlanGuard>();
+        builder.Services.AddSingleton(new SecurityState(builder.AddRestoreTls()));
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // No body limit of Kestrel's own: its default (30,000,000 bytes) refused unary requests that gRPC accepts
+            // (up to Restore:Server:MaxReceiveMessageBytes) as UNKNOWN, before any handler or metric saw them, and any
+            // limit of its own answers a declared Content-Length over it the same way. gRPC reads each message's
+            // 5-byte length prefix and refuses one over MaxReceiveMessageBytes with RESOURCE_EXHAUSTED before
+            // buffering it; the server's other endpoints (GET /, /metrics) never read a body.
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+        return builder;
+    }
+
+    public static WebApplication UseRestoreSecurity(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (app.Services.GetRequiredService<SecurityState>().Authentication)
+        {
+            app.UseAuthentication();
+        }
+
+        return app;
+    }
+}
