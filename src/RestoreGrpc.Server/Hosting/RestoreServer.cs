@@ -27,6 +27,7 @@ public static class RestoreServer
         RestoreServerOptions serverOptions = builder.Configuration.GetSection(RestoreServerOptions.Section).Get<RestoreServerOptions>() ?? new();
         // A relative model folder means "relative to where the server was started", like any CLI path.
         builder.Services.AddRestoreCore(builder.Configuration, Environment.CurrentDirectory);
+        builder.Services.AddRestoreMemory(builder.Configuration);
         TelemetryOptions telemetry = builder.AddRestoreTelemetry();
         builder.Services.AddGrpc(grpc =>
         {

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using RestoreGrpc.Contracts.V1;
+using RestoreGrpc.Core.Memory;
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Restoration;
 using RestoreGrpc.Server.Mapping;
@@ -7,8 +8,9 @@ using RestoreGrpc.Server.Mapping;
 namespace RestoreGrpc.Server.Services;
 
 /// <summary>restoregrpc.v1.RestoreService: maps each call onto the core. Errors are mapped by
-/// <see cref="ErrorMappingInterceptor"/>.</summary>
-internal sealed partial class RestoreGrpcService(RestorationPipeline pipeline, ModelCatalog catalog) : RestoreService.RestoreServiceBase
+/// <see cref="ErrorMappingInterceptor"/>. Unary calls that decode an image hold a <see cref="MemoryReservation"/> from
+/// receipt until their response has been written.</summary>
+internal sealed partial class RestoreGrpcService(RestorationPipeline pipeline, ModelCatalog catalog, MemoryBudget budget) : RestoreService.RestoreServiceBase
 {
     /// <summary>Call metadata naming the client or tenant, for fair scheduling.</summary>
     public const string TenantHeader = "x-restore-tenant";
@@ -20,6 +22,7 @@ internal sealed partial class RestoreGrpcService(RestorationPipeline pipeline, M
         RestorationResult result = await pipeline.RestoreAsync(
             request.Image.Memory,
             ProtoMapping.ToSettings(request.Options) with { Tenant = tenant },
+            Reserve(request.CalculateSize(), context),
             context.CancellationToken).ConfigureAwait(false);
         return ProtoMapping.ToResponse(result);
     }
@@ -30,6 +33,7 @@ internal sealed partial class RestoreGrpcService(RestorationPipeline pipeline, M
         var (faces, input, detector) = await pipeline.DetectFacesAsync(
             request.Image.Memory,
             ProtoMapping.ToSettings(request),
+            Reserve(request.CalculateSize(), context),
             context.CancellationToken).ConfigureAwait(false);
         var response = new DetectFacesResponse
         {
@@ -65,5 +69,17 @@ internal sealed partial class RestoreGrpcService(RestorationPipeline pipeline, M
         }
 
         return Task.FromResult(response);
+    }
+
+    /// <summary>
+    /// Reserves the received message's bytes in the budget (refused at once when they do not fit) for the rest of
+    /// the call: the reservation is disposed when the HTTP/2 request ends, after the response's last byte was written,
+    /// as the response message wraps the encoded output without a copy.
+    /// </summary>
+    private MemoryReservation Reserve(int messageBytes, ServerCallContext context)
+    {
+        MemoryReservation reservation = budget.Admit(messageBytes);
+        context.GetHttpContext().Response.RegisterForDispose(reservation);
+        return reservation;
     }
 }

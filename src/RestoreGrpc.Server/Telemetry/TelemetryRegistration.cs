@@ -86,6 +86,8 @@ public static partial class TelemetryRegistration
         app.MapPrometheusScrapingEndpoint(MetricsPath);
         IDisposable queue = ServerMetrics.Observe(app.Services.GetRequiredService<RestoreGrpc.Core.Scheduling.DynamicBatcher>());
         app.Lifetime.ApplicationStopped.Register(queue.Dispose);
+        IDisposable memory = ServerMetrics.Observe(app.Services.GetRequiredService<RestoreGrpc.Core.Memory.MemoryBudget>());
+        app.Lifetime.ApplicationStopped.Register(memory.Dispose);
         string? otlp = OtlpEndpoint(app.Configuration);
         LogConfigured(logger, otlp ?? "(none: OTEL_EXPORTER_OTLP_ENDPOINT is not set)", options.MetricsUrl ?? "(none: Restore:Telemetry:MetricsUrl is not set)");
         int gpus = ServerMetrics.GpuCount;
