@@ -19,7 +19,10 @@ mkdir -p "$work/base-src"
 git -C "$root" archive "$base" | tar -x -C "$work/base-src"
 dotnet build "$work/base-src/src/RestoreGrpc.Server" -c Release -o "$work/base" -v quiet -nologo
 dotnet build "$root/benchmarks/RestoreGrpc.Benchmarks" -c Release -v quiet -nologo
-out="$root/benchmarks/RestoreGrpc.Benchmarks/bin/Release/net10.0"
+# A copy, so that rebuilding this checkout during the run changes nothing measured.
+rm -rf "$work/branch"
+cp -r "$root/benchmarks/RestoreGrpc.Benchmarks/bin/Release/net10.0" "$work/branch"
+out="$work/branch"
 models="$work/models"
 mkdir -p "$models"
 
