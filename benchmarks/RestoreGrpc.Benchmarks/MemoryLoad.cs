@@ -99,9 +99,9 @@ internal static class MemoryLoad
                 double rss = server.ResidentBytes() / 1048576.0;
                 phasePeak = Math.Max(phasePeak, rss);
                 peak = Math.Max(peak, rss);
-                if (p == 0 && clients == 0)
+                if (p == 0 && clients == 0 && firstIdle == 0)
                 {
-                    firstIdle = rss;
+                    firstIdle = rss; // the first sample: before any idle trim
                 }
 
                 if (last && clients == 0 && backAt is null && rss <= 1.2 * firstIdle)

@@ -3,10 +3,17 @@ using RestoreGrpc.Core.Memory;
 
 namespace RestoreGrpc.Server.Hosting;
 
-/// <summary>Runs <see cref="MemoryTrim"/> once after each load, when no request has been in flight for
-/// <see cref="RequestMemoryOptions.IdleTrimSeconds"/>.</summary>
+/// <summary>
+/// After each load, once no request has been in flight for <see cref="RequestMemoryOptions.IdleTrimSeconds"/>, runs
+/// <see cref="MemoryTrim"/>, and again after each further such spell for a minute or so: some pools let go of their
+/// buffers only after a delay of their own (Kestrel's block pool evicts idle blocks over time, the shared array pool
+/// drops arrays unused for a minute), and what they drop is only returned by the next collection, which an idle
+/// server would not run.
+/// </summary>
 internal sealed partial class MemoryTrimService(MemoryBudget budget, IOptions<RequestMemoryOptions> options, ILogger<MemoryTrimService> logger) : BackgroundService
 {
+    private static readonly TimeSpan TrimFor = TimeSpan.FromSeconds(70);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var idle = TimeSpan.FromSeconds(options.Value.IdleTrimSeconds);
@@ -15,21 +22,42 @@ internal sealed partial class MemoryTrimService(MemoryBudget budget, IOptions<Re
             return;
         }
 
-        long trimmedAt = budget.Admissions;
+        long seen = budget.Admissions;
+        TimeSpan nextTrim = TimeSpan.MaxValue;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Min(1, idle.TotalSeconds)));
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            long admissions = budget.Admissions;
-            if (admissions != trimmedAt && budget.IdleFor >= idle)
+            if (budget.Admissions != seen)
             {
-                trimmedAt = admissions;
-                long before = GC.GetTotalMemory(forceFullCollection: false);
-                long after = MemoryTrim.Run();
-                LogTrimmed(logger, before >> 20, after >> 20, Environment.WorkingSet >> 20);
+                seen = budget.Admissions;
+                nextTrim = idle;
+            }
+
+            TimeSpan idleFor = budget.IdleFor;
+            if (idleFor < idle)
+            {
+                nextTrim = idle; // busy again: start over once it is quiet
+            }
+            else if (idleFor >= nextTrim)
+            {
+                Trim();
+                nextTrim = idleFor + idle > TrimFor + idle ? TimeSpan.MaxValue : idleFor + idle;
             }
         }
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Idle: trimmed pools and compacted, managed heap {BeforeMiB} -> {AfterMiB} MiB, working set {WorkingSetMiB} MiB")]
-    private static partial void LogTrimmed(ILogger logger, long beforeMiB, long afterMiB, long workingSetMiB);
+    private void Trim()
+    {
+        long before = GC.GetTotalMemory(forceFullCollection: false);
+        long after = MemoryTrim.Run();
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            long committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
+            long workingSet = Environment.WorkingSet;
+            LogTrimmed(logger, before >> 20, after >> 20, committed >> 20, workingSet >> 20, ThreadPool.ThreadCount);
+        }
+    }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Idle: trimmed pools and compacted, managed heap {BeforeMiB} -> {AfterMiB} MiB ({CommittedMiB} MiB committed), working set {WorkingSetMiB} MiB, {Threads} pool threads")]
+    private static partial void LogTrimmed(ILogger logger, long beforeMiB, long afterMiB, long committedMiB, long workingSetMiB, int threads);
 }

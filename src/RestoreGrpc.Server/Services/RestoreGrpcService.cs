@@ -24,6 +24,9 @@ internal sealed partial class RestoreGrpcService(RestorationPipeline pipeline, M
             ProtoMapping.ToSettings(request.Options) with { Tenant = tenant },
             Reserve(request.CalculateSize(), context),
             context.CancellationToken).ConfigureAwait(false);
+
+        // The response wraps the pooled encoded bytes; they go back to the pool once the response has been written.
+        context.GetHttpContext().Response.RegisterForDispose(result.Output);
         return ProtoMapping.ToResponse(result);
     }
 
