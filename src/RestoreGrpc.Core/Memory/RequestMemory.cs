@@ -33,6 +33,23 @@ public static class RequestMemory
         return ((input + canvas + resized) * bytesPerPixel) + encoded + tensors + detection;
     }
 
+    /// <summary>
+    /// What one tile stream holds at its peak: for each tile of its credit, the received window (the raw pixels, as
+    /// sent), the tensors of its window and its finished output tile, plus the buffer one output band is written
+    /// from. Never the image: that is the point of streaming.
+    /// </summary>
+    /// <param name="plan">The stream's tile plan.</param>
+    /// <param name="credit">Tiles the client may have in flight.</param>
+    /// <param name="bytesPerPixel">Bytes per pixel of the stream's raw format.</param>
+    /// <param name="partBytes">Largest output band.</param>
+    public static long Stream(TilePlan plan, int credit, int bytesPerPixel, long partBytes)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        long window = (long)plan.WindowWidth * plan.WindowHeight * bytesPerPixel;
+        long outputTile = (long)plan.Options.TileSize * plan.Options.TileSize * plan.Options.Scale * plan.Options.Scale * bytesPerPixel;
+        return (Math.Max(1, credit) * (window + outputTile + TileTensorBytes(plan))) + partBytes;
+    }
+
     /// <summary>The input and output float tensors of one tile window, rounded up as a power-of-two pool rents them.</summary>
     public static long TileTensorBytes(TilePlan plan)
     {

@@ -4,6 +4,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using RestoreGrpc.Contracts.V1;
 using RestoreGrpc.Core.Errors;
+using RestoreGrpc.Core.Memory;
 using RestoreGrpc.Core.Streaming;
 using RestoreGrpc.Server.Mapping;
 
@@ -29,6 +30,11 @@ internal sealed partial class RestoreGrpcService
         string tenant = context.RequestHeaders.GetValue(TenantHeader) ?? string.Empty;
         await using StreamingSession session = await streaming.OpenAsync(
             StreamMapping.ToOpenRequest(requestStream.Current.Header, tenant),
+            context.CancellationToken).ConfigureAwait(false);
+        // The stream's tiles in flight count in the memory budget like a unary request's image (the job stays resumable
+        // when it is refused).
+        using MemoryReservation memory = await budget.ReserveAsync(
+            RequestMemory.Stream(session.Job.Plan, session.InitialCredit, session.Job.Format.BytesPerPixel, streaming.Options.OutputPartBytes),
             context.CancellationToken).ConfigureAwait(false);
         try
         {

@@ -44,4 +44,14 @@ public sealed class RequestMemoryTests
             (100L * 100 * 4 * 2) + (100L * 100 * 3) + (100L * 100 * 3),
             RequestMemory.Restoration(100, 100, 8, 100, 100, plan: null, tilesInFlight: 2, faces: true));
     }
+
+    [Fact]
+    public void A_stream_holds_its_credit_of_windows_tensors_and_output_tiles_whatever_the_image_size()
+    {
+        TilePlan small = TilePlan.Create(2048, 2048, new TilePlanOptions(512, 16, 4));
+        TilePlan large = TilePlan.Create(32768, 32768, new TilePlanOptions(512, 16, 4));
+        long expected = (4 * ((544L * 544 * 3) + (2048L * 2048 * 3) + RequestMemory.TileTensorBytes(small))) + (1 << 20);
+        Assert.Equal(expected, RequestMemory.Stream(small, credit: 4, bytesPerPixel: 3, partBytes: 1 << 20));
+        Assert.Equal(expected, RequestMemory.Stream(large, credit: 4, bytesPerPixel: 3, partBytes: 1 << 20));
+    }
 }
