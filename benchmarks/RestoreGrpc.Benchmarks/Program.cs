@@ -39,6 +39,13 @@ if (args.Contains("--jpeg-fidelity"))
     return;
 }
 
+if (args.Contains("--memory"))
+{
+    // Server RSS every 5 s through idle → N clients → idle (issue 20): see MemoryLoad for the options.
+    await MemoryLoad.RunAsync(args, settings.ModelsDirectory, settings.Image);
+    return;
+}
+
 if (args.Contains("--stream"))
 {
     // Tile streaming (issue 4): input MP/s and server peak RSS per input size, in separate server processes.

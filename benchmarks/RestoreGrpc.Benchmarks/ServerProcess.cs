@@ -20,10 +20,17 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<ServerProcess> StartAsync(string modelsDirectory, string model, int threads)
+    public static Task<ServerProcess> StartAsync(string modelsDirectory, string model, int threads) =>
+        StartAsync(Path.Combine(AppContext.BaseDirectory, "RestoreGrpc.Server.dll"), modelsDirectory, model, threads, []);
+
+    /// <param name="server">The server's RestoreGrpc.Server.dll (another build's, to compare builds).</param>
+    /// <param name="modelsDirectory">Model folder.</param>
+    /// <param name="model">Default model; started when it reports ready.</param>
+    /// <param name="threads">ONNX Runtime threads per run.</param>
+    /// <param name="extraArguments">More server arguments (catalog entries, limits).</param>
+    public static async Task<ServerProcess> StartAsync(string server, string modelsDirectory, string model, int threads, IEnumerable<string> extraArguments)
     {
         int port = FreePort();
-        string server = Path.Combine(AppContext.BaseDirectory, "RestoreGrpc.Server.dll");
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList =
@@ -39,6 +46,11 @@ internal sealed class ServerProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (string argument in extraArguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
@@ -56,17 +68,22 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Peak resident set size so far, from /proc/PID/status (VmHWM), in bytes.</summary>
-    public long PeakResidentBytes()
+    public long PeakResidentBytes() => Status("VmHWM:");
+
+    /// <summary>Resident set size now, from /proc/PID/status (VmRSS), in bytes.</summary>
+    public long ResidentBytes() => Status("VmRSS:");
+
+    private long Status(string field)
     {
         foreach (string line in File.ReadLines($"/proc/{_process.Id}/status"))
         {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            if (line.StartsWith(field, StringComparison.Ordinal))
             {
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
             }
         }
 
-        throw new InvalidOperationException("no VmHWM in /proc status");
+        throw new InvalidOperationException($"no {field} in /proc status");
     }
 
     public async ValueTask DisposeAsync()

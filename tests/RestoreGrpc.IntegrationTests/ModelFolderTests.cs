@@ -53,11 +53,11 @@ public sealed class ModelFolderTests
             var seen = new List<ServingStatus>();
             while (seen.LastOrDefault() != ServingStatus.Serving)
             {
-                seen.Add((await health.CheckAsync(new HealthCheckRequest(), cancellationToken: Ct)).Status);
+                seen.Add((await health.CheckAsync(new HealthCheckRequest { Service = "restoregrpc.v1.RestoreService" }, cancellationToken: Ct)).Status);
                 await Task.Delay(50, Ct);
             }
 
-            Assert.Equal(ServingStatus.NotServing, seen[0]); // probed while the model warmed up
+            Assert.Equal(ServingStatus.NotServing, seen[0]); // readiness, probed while the model warmed up
         }
 
         Assert.Contains(logs.Records, r => r is { Level: LogLevel.Information, EventId: 2006 } && r.Message.Contains("realesr-general-x4v3", StringComparison.Ordinal));

@@ -3,6 +3,8 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using Microsoft.IO;
+using RestoreGrpc.Core.Memory;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.Formats.Png;
@@ -30,11 +32,38 @@ internal static class FastPngWriter
     public static bool CanWrite(Image image, ColorKind color, int bitDepth) =>
         image is Image<Rgba32> && bitDepth == 8 && color is ColorKind.Rgb or ColorKind.Rgba;
 
-    public static byte[] Write(Image<Rgba32> image, bool alpha, int zlibLevel, byte[]? iccProfile, byte[]? exif)
+    /// <summary>Writes the PNG into a pooled stream with one contiguous buffer (<see cref="EncodeBuffers"/>), sized
+    /// from the compressed stripes so it never grows; the caller disposes it.</summary>
+    public static RecyclableMemoryStream Write(Image<Rgba32> image, bool alpha, int zlibLevel, byte[]? iccProfile, byte[]? exif)
     {
-        int channels = alpha ? 4 : 3;
-        int stride = image.Width * channels;
-        using var output = new MemoryStream((image.Width * image.Height * channels / 2) + 4096);
+        // The zlib stream: header, the stripes' deflate data in order, Adler-32 of all filtered bytes.
+        Stripe[] stripes = CompressStripes(image, alpha, Math.Clamp(zlibLevel, 1, 9));
+        try
+        {
+            long idat = stripes.Sum(s => s.Data.Length + 4 + ((s.Data.Length / IdatChunkBytes) + 1) * 12);
+            RecyclableMemoryStream output = EncodeBuffers.Contiguous(idat + 4096 + (iccProfile?.Length ?? 0) + (exif?.Length ?? 0));
+            try
+            {
+                Write(output, image, alpha, stripes, iccProfile, exif);
+                return output;
+            }
+            catch
+            {
+                output.Dispose();
+                throw;
+            }
+        }
+        finally
+        {
+            foreach (Stripe stripe in stripes)
+            {
+                stripe.Data.Dispose();
+            }
+        }
+    }
+
+    private static void Write(Stream output, Image<Rgba32> image, bool alpha, Stripe[] stripes, byte[]? iccProfile, byte[]? exif)
+    {
         output.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
 
         Span<byte> header = stackalloc byte[13];
@@ -55,8 +84,6 @@ internal static class FastPngWriter
             PngChunk.Write(output, "eXIf"u8, exif);
         }
 
-        // The zlib stream: header, the stripes' deflate data in order, Adler-32 of all filtered bytes.
-        Stripe[] stripes = CompressStripes(image, alpha, Math.Clamp(zlibLevel, 1, 9));
         uint adler = stripes[0].Adler;
         for (int i = 1; i < stripes.Length; i++)
         {
@@ -66,19 +93,19 @@ internal static class FastPngWriter
         Span<byte> trailer = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(trailer, adler);
         stripes[^1].Data.Write(trailer);
+        // One IDAT chunk per pooled block of a stripe (PNG lets IDAT data split anywhere), at most 1 MiB each.
         foreach (Stripe stripe in stripes)
         {
-            ReadOnlySpan<byte> data = stripe.Data.GetBuffer().AsSpan(0, (int)stripe.Data.Length);
-            for (int offset = 0; offset < data.Length; offset += IdatChunkBytes)
+            foreach (ReadOnlyMemory<byte> block in stripe.Data.GetReadOnlySequence())
             {
-                PngChunk.Write(output, "IDAT"u8, data.Slice(offset, Math.Min(IdatChunkBytes, data.Length - offset)));
+                for (int offset = 0; offset < block.Length; offset += IdatChunkBytes)
+                {
+                    PngChunk.Write(output, "IDAT"u8, block.Span.Slice(offset, Math.Min(IdatChunkBytes, block.Length - offset)));
+                }
             }
-
-            stripe.Data.Dispose();
         }
 
         PngChunk.Write(output, "IEND"u8, []);
-        return output.ToArray();
     }
 
     /// <summary>
@@ -104,7 +131,7 @@ internal static class FastPngWriter
     private static Stripe CompressStripe(Image<Rgba32> image, bool alpha, int level, int firstRow, int endRow, bool last)
     {
         int stride = image.Width * (alpha ? 4 : 3);
-        var data = new MemoryStream(((endRow - firstRow) * stride / 2) + 1024);
+        RecyclableMemoryStream data = EncodeBuffers.Blocks();
         if (firstRow == 0)
         {
             data.Write([0x78, 0x5E]); // zlib header: deflate, 32 KiB window, "fast" level
@@ -216,5 +243,5 @@ internal static class FastPngWriter
     }
 
     /// <summary>One stripe's deflate data and the Adler-32 of its <see cref="RawBytes"/> filtered bytes.</summary>
-    private sealed record Stripe(MemoryStream Data, uint Adler, long RawBytes);
+    private sealed record Stripe(RecyclableMemoryStream Data, uint Adler, long RawBytes);
 }

@@ -53,7 +53,8 @@ internal static class ImageEncoder
                 : $"lossless has no effect: {format} is always lossless");
         }
 
-        byte[] bytes;
+        byte[]? bytes = null;
+        Microsoft.IO.RecyclableMemoryStream? pooled = null;
         if (format == ImageFormatKind.Webp)
         {
             bytes = WebpWriter.Write(
@@ -70,7 +71,7 @@ internal static class ImageEncoder
         }
         else if (format == ImageFormatKind.Png && FastPngWriter.CanWrite(image, color, bitDepth))
         {
-            bytes = FastPngWriter.Write(
+            pooled = FastPngWriter.Write(
                 (Image<Rgba32>)image,
                 color == ColorKind.Rgba,
                 settings.PngCompressionLevel ?? EncodeSettings.DefaultPngCompressionLevel,
@@ -79,15 +80,19 @@ internal static class ImageEncoder
         }
         else
         {
-            using var stream = new MemoryStream();
+            pooled = Memory.EncodeBuffers.Blocks();
             int pngLevel = settings.PngCompressionLevel ?? EncodeSettings.DefaultPngCompressionLevel;
-            image.Save(stream, CreateEncoder(format, color, bitDepth, quality, pngLevel));
-            bytes = stream.ToArray();
+            image.Save(pooled, CreateEncoder(format, color, bitDepth, quality, pngLevel));
             if (format == ImageFormatKind.Png && image.Metadata.IccProfile is { } icc)
             {
-                bytes = PngIccChunk.Insert(bytes, icc.ToByteArray());
+                bytes = PngIccChunk.Insert(pooled.ToArray(), icc.ToByteArray());
+                pooled.Dispose();
+                pooled = null;
             }
         }
+
+        // A pooled stream's bytes are handed out in its own (contiguous) buffer, without a copy.
+        ReadOnlyMemory<byte> memory = pooled is null ? bytes : pooled.GetBuffer().AsMemory(0, (int)pooled.Length);
 
         var description = new ImageDescription(
             image.Width,
@@ -100,8 +105,8 @@ internal static class ImageEncoder
             image.Metadata.IccProfile is not null && format is ImageFormatKind.Png or ImageFormatKind.Jpeg or ImageFormatKind.Tiff or ImageFormatKind.Webp,
             image.Metadata.ExifProfile is not null && format is ImageFormatKind.Png or ImageFormatKind.Jpeg or ImageFormatKind.Webp,
             image.Metadata.ExifProfile is not null ? 1 : 0,
-            bytes.Length);
-        return new EncodedImage(bytes, description, notes);
+            memory.Length);
+        return new EncodedImage(memory, description, notes, pooled);
     }
 
     /// <summary>The colour layout written for a source in a format.</summary>

@@ -5,6 +5,7 @@ using RestoreGrpc.Core.Faces.Alignment;
 using RestoreGrpc.Core.Faces.Detection;
 using RestoreGrpc.Core.Faces.Restoration;
 using RestoreGrpc.Core.Imaging;
+using RestoreGrpc.Core.Memory;
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Scheduling;
 using RestoreGrpc.Core.Telemetry;
@@ -53,7 +54,16 @@ public sealed partial class RestorationPipeline
     /// <exception cref="ModelNotFoundException">Unknown model.</exception>
     /// <exception cref="ModelUnavailableException">Model cannot run.</exception>
     /// <exception cref="OperationCanceledException">Cancelled or past its deadline.</exception>
-    public async Task<RestorationResult> RestoreAsync(ReadOnlyMemory<byte> image, RestoreSettings settings, CancellationToken cancellationToken)
+    public Task<RestorationResult> RestoreAsync(ReadOnlyMemory<byte> image, RestoreSettings settings, CancellationToken cancellationToken) =>
+        RestoreAsync(image, settings, memory: null, cancellationToken);
+
+    /// <param name="image">The encoded input.</param>
+    /// <param name="settings">The request's options.</param>
+    /// <param name="memory">When given, grown by the request's <see cref="RequestMemory"/> estimate (from the image
+    /// header) before anything is decoded; the caller releases it once the response has been sent.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="QueueFullException">The memory budget has no room for the request in time.</exception>
+    public async Task<RestorationResult> RestoreAsync(ReadOnlyMemory<byte> image, RestoreSettings settings, MemoryReservation? memory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var clock = new StageClock();
@@ -87,6 +97,11 @@ public sealed partial class RestorationPipeline
         IUpscaleModel? model = task == RestoreTaskKind.Faces
             ? null
             : await _catalog.GetUpscalerAsync(settings.Model, RequestField.Model, cancellationToken).ConfigureAwait(false);
+
+        if (memory is not null)
+        {
+            await memory.GrowAsync(HeldBytes(image, model, settings, restorer is not null), cancellationToken).ConfigureAwait(false);
+        }
 
         long started = StageClock.Now;
         using DecodedImage decoded = RestoreTelemetry.Traced(RestoreStages.Decode, () => ImageDecoder.Decode(image, _limits));
@@ -179,16 +194,9 @@ public sealed partial class RestorationPipeline
         TilePlan plan = PlanFor(width, height, model, settings);
         (int outputWidth, int outputHeight, _) = OutputSize(width, height, model.Scale, settings);
 
-        // Pixels are held as RGBA (8 or 16 bits per sample); tiles as float32 tensors.
-        long bytesPerPixel = bitDepth > 8 ? 8 : 4;
         long modelOutputPixels = (long)plan.OutputWidth * plan.OutputHeight;
         long finalPixels = (long)outputWidth * outputHeight;
-        long tensors = (long)_batcher.Options.TilesInFlightPerRequest * 3 * sizeof(float) * plan.WindowWidth * plan.WindowHeight * (1 + (model.Scale * model.Scale));
-        long memory = ((long)width * height * bytesPerPixel)
-            + (modelOutputPixels * bytesPerPixel)
-            + (finalPixels != modelOutputPixels ? finalPixels * bytesPerPixel : 0)
-            + (finalPixels * (bytesPerPixel - 1)) // encoded output, at worst about the raw size
-            + tensors;
+        long memory = RequestMemory.Restoration(width, height, bitDepth, outputWidth, outputHeight, plan, _batcher.Options.TilesInFlightPerRequest, faces: false);
         TimeSpan? inference = _batcher.SecondsPerInputPixel(model) is { } perPixel
             ? TimeSpan.FromSeconds(perPixel * plan.WindowPixels)
             : null;
@@ -210,16 +218,61 @@ public sealed partial class RestorationPipeline
     }
 
     /// <summary>Detects faces without restoring anything.</summary>
+    public Task<(IReadOnlyList<DetectedFace> Faces, ImageDescription Input, string Detector)> DetectFacesAsync(
+        ReadOnlyMemory<byte> image,
+        FaceSettings settings,
+        CancellationToken cancellationToken) =>
+        DetectFacesAsync(image, settings, memory: null, cancellationToken);
+
+    /// <summary>Detects faces without restoring anything; <paramref name="memory"/> as for <see cref="RestoreAsync(ReadOnlyMemory{byte}, RestoreSettings, MemoryReservation?, CancellationToken)"/>.</summary>
     public async Task<(IReadOnlyList<DetectedFace> Faces, ImageDescription Input, string Detector)> DetectFacesAsync(
         ReadOnlyMemory<byte> image,
         FaceSettings settings,
+        MemoryReservation? memory,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         new RestoreSettings(Faces: settings).Validate();
+        if (memory is not null)
+        {
+            await memory.GrowAsync(HeldBytes(image, model: null, new RestoreSettings(Scale: 1), faces: true), cancellationToken).ConfigureAwait(false);
+        }
+
         using DecodedImage decoded = ImageDecoder.Decode(image, _limits);
         (IReadOnlyList<DetectedFace> faces, string detector) = await FindFacesAsync(decoded, settings, cancellationToken).ConfigureAwait(false);
         return (FaceSelector.Select(faces, settings.Selection, decoded.Description.Width, decoded.Description.Height), decoded.Description, detector);
+    }
+
+    /// <summary>
+    /// The <see cref="RequestMemory"/> estimate of a request, from the image header alone. Zero for an image the
+    /// decoder or the output limit will refuse anyway (it must not wait for memory it will never take).
+    /// </summary>
+    private long HeldBytes(ReadOnlyMemory<byte> image, IUpscaleModel? model, RestoreSettings settings, bool faces)
+    {
+        if (image.IsEmpty)
+        {
+            return 0;
+        }
+
+        (SixLabors.ImageSharp.IImageInfo info, SixLabors.ImageSharp.Formats.IImageFormat format) = ImageDecoder.Identify(image);
+        if (FormatKinds.FromImageSharp(format) is not { } kind
+            || info.Width > _limits.MaxDimension
+            || info.Height > _limits.MaxDimension
+            || (long)info.Width * info.Height > _limits.MaxInputPixels)
+        {
+            return 0;
+        }
+
+        int modelScale = model?.Scale ?? 1;
+        (int outputWidth, int outputHeight, _) = OutputSize(info.Width, info.Height, modelScale, settings);
+        if (Math.Max((long)info.Width * info.Height * modelScale * modelScale, (long)outputWidth * outputHeight) > _limits.MaxOutputPixels)
+        {
+            return 0;
+        }
+
+        TilePlan? plan = model is null ? null : PlanFor(info.Width, info.Height, model, settings);
+        int bitDepth = ImagePixelLayout.Detect(kind, info).BitDepth;
+        return RequestMemory.Restoration(info.Width, info.Height, bitDepth, outputWidth, outputHeight, plan, _batcher.Options.TilesInFlightPerRequest, faces);
     }
 
     /// <summary>The request's tile plan: its tile size and margin, else the model's defaults.</summary>

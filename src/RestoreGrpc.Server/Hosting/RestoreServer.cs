@@ -41,6 +41,7 @@ public static class RestoreServer
         // A relative model folder means "relative to where the server was started", like any CLI path (the project
         // file keeps `dotnet run` in the caller's directory too), never the content root (the binaries' folder).
         builder.Services.AddRestoreCore(builder.Configuration, Environment.CurrentDirectory);
+        builder.Services.AddRestoreMemory(builder.Configuration);
         builder.AddRestoreTelemetry();
         builder.Services.AddOptions<GrpcServiceOptions>().Configure<IOptions<RestoreServerOptions>>((grpc, server) =>
         {

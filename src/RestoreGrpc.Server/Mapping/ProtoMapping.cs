@@ -164,7 +164,7 @@ internal static class ProtoMapping
 
     private static RestoreResponse ToResponseWithoutFaces(RestorationResult result) => new()
     {
-        Image = UnsafeByteOperations.UnsafeWrap(result.Output.Bytes),
+        Image = UnsafeByteOperations.UnsafeWrap(result.Output.Memory),
         Output = ToProto(result.Output.Description),
         Details = new RestoreDetails
         {

@@ -4,6 +4,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using RestoreGrpc.Contracts.V1;
 using RestoreGrpc.Core.Errors;
+using RestoreGrpc.Core.Memory;
 using RestoreGrpc.Core.Streaming;
 using RestoreGrpc.Server.Hosting;
 using RestoreGrpc.Server.Mapping;
@@ -29,6 +30,11 @@ internal sealed partial class RestoreGrpcService
         using var idle = new StreamIdleWatch(CallLimitsOptions.Span(limits.IdleTimeoutSeconds), TimeProvider.System);
         var writer = new TimedStreamWriter(responseStream, CallLimitsOptions.Span(limits.WriteTimeoutSeconds), context.GetHttpContext(), logger);
         await using StreamingSession session = await streaming.OpenAsync(open, context.CancellationToken).ConfigureAwait(false);
+        // The stream's tiles in flight count in the memory budget like a unary request's image (the job stays resumable
+        // when it is refused).
+        using MemoryReservation memory = await budget.ReserveAsync(
+            RequestMemory.Stream(session.Job.Plan, session.InitialCredit, session.Job.Format.BytesPerPixel, streaming.Options.OutputPartBytes),
+            context.CancellationToken).ConfigureAwait(false);
         try
         {
             await writer.WriteAsync(StreamMapping.ToPlan(session, streaming.Options.ResumeWindow)).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using RestoreGrpc.Contracts.V1;
+using RestoreGrpc.Core.Memory;
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Restoration;
 using RestoreGrpc.Server.Hosting;
@@ -9,10 +10,12 @@ using RestoreGrpc.Server.Mapping;
 namespace RestoreGrpc.Server.Services;
 
 /// <summary>restoregrpc.v1.RestoreService: maps each call onto the core. Errors are mapped by
-/// <see cref="ErrorMappingInterceptor"/>.</summary>
+/// <see cref="ErrorMappingInterceptor"/>. Unary calls that decode an image hold a <see cref="MemoryReservation"/> from
+/// receipt until their response has been written.</summary>
 internal sealed partial class RestoreGrpcService(
     RestorationPipeline pipeline,
     ModelCatalog catalog,
+    MemoryBudget budget,
     RequestPlanGuard planGuard,
     IOptions<CallLimitsOptions> callLimits,
     ILogger<RestoreGrpcService> logger) : RestoreService.RestoreServiceBase
@@ -27,7 +30,14 @@ internal sealed partial class RestoreGrpcService(
         using var limit = new UnaryCallLimit(CallLimitsOptions.Span(callLimits.Value.MaxUnaryCallSeconds), context.CancellationToken);
         try
         {
-            RestorationResult result = await pipeline.RestoreAsync(request.Image.Memory, settings, limit.Token).ConfigureAwait(false);
+            RestorationResult result = await pipeline.RestoreAsync(
+                request.Image.Memory,
+                settings,
+                Reserve(request.CalculateSize(), context),
+                limit.Token).ConfigureAwait(false);
+
+            // The response wraps the pooled encoded bytes; they go back to the pool once the response has been written.
+            context.GetHttpContext().Response.RegisterForDispose(result.Output);
             return ProtoMapping.ToResponse(result);
         }
         catch (OperationCanceledException) when (limit.Expired)
@@ -55,6 +65,7 @@ internal sealed partial class RestoreGrpcService(
             (faces, input, detector) = await pipeline.DetectFacesAsync(
                 request.Image.Memory,
                 ProtoMapping.ToSettings(request),
+                Reserve(request.CalculateSize(), context),
                 limit.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (limit.Expired)
@@ -96,5 +107,17 @@ internal sealed partial class RestoreGrpcService(
         }
 
         return Task.FromResult(response);
+    }
+
+    /// <summary>
+    /// Reserves the received message's bytes in the budget (refused at once when they do not fit) for the rest of
+    /// the call: the reservation is disposed when the HTTP/2 request ends, after the response's last byte was written,
+    /// as the response message wraps the encoded output without a copy.
+    /// </summary>
+    private MemoryReservation Reserve(int messageBytes, ServerCallContext context)
+    {
+        MemoryReservation reservation = budget.Admit(messageBytes);
+        context.GetHttpContext().Response.RegisterForDispose(reservation);
+        return reservation;
     }
 }

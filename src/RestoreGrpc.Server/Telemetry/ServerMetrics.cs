@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
+using RestoreGrpc.Core.Memory;
 using RestoreGrpc.Core.Scheduling;
 using RestoreGrpc.Core.Telemetry;
 
@@ -28,12 +29,17 @@ internal static class ServerMetrics
 
     private static readonly ConcurrentDictionary<DynamicBatcher, byte> Batchers = new();
 
+    private static readonly ConcurrentDictionary<MemoryBudget, byte> Budgets = new();
+
     private static readonly Lazy<NvmlGpuMonitor> Gpus = new(() => NvmlGpuMonitor.Open());
 
     static ServerMetrics()
     {
         Meter meter = RestoreTelemetry.Meter;
         meter.CreateObservableGauge("restoregrpc.queue.depth", () => Batchers.Keys.Sum(b => b.QueuedItems), "{item}", "Tiles and face crops waiting in the batching queue.");
+        meter.CreateObservableGauge("restoregrpc.inflight", () => Budgets.Keys.Sum(b => b.InFlightBytes), "By", "Memory reserved by requests in flight (estimated from receipt to the last byte sent).");
+        meter.CreateObservableGauge("restoregrpc.inflight.limit", () => Budgets.Keys.Sum(b => b.CapacityBytes), "By", "The request memory budget (Restore:Limits:MaxInFlightMegabytes).");
+        meter.CreateObservableGauge("restoregrpc.inflight.waiting", () => Budgets.Keys.Sum(b => b.Waiting), "{request}", "Requests waiting for room in the memory budget.");
         meter.CreateObservableGauge("hw.gpu.utilization", () => Gpus.Value.Sample().Select(g => Measure(g.Utilization, g)), "1", "Fraction of time a GPU kernel ran (NVML).");
         meter.CreateObservableGauge("hw.gpu.memory.usage", () => Gpus.Value.Sample().Select(g => Measure(g.MemoryUsedBytes, g)), "By", "GPU memory in use (NVML).");
         meter.CreateObservableGauge("hw.gpu.memory.limit", () => Gpus.Value.Sample().Select(g => Measure(g.MemoryTotalBytes, g)), "By", "GPU memory in all (NVML).");
@@ -47,6 +53,13 @@ internal static class ServerMetrics
     {
         Batchers[batcher] = 0;
         return new Observation(batcher);
+    }
+
+    /// <summary>Reports <paramref name="budget"/> in the in-flight memory gauges until the returned handle is disposed.</summary>
+    public static IDisposable Observe(MemoryBudget budget)
+    {
+        Budgets[budget] = 0;
+        return new BudgetObservation(budget);
     }
 
     public static void CallStarted(RpcMethod method) => Active.Add(1, Tags(method));
@@ -74,5 +87,10 @@ internal static class ServerMetrics
     private sealed class Observation(DynamicBatcher batcher) : IDisposable
     {
         public void Dispose() => Batchers.TryRemove(batcher, out _);
+    }
+
+    private sealed class BudgetObservation(MemoryBudget budget) : IDisposable
+    {
+        public void Dispose() => Budgets.TryRemove(budget, out _);
     }
 }

@@ -102,6 +102,8 @@ public static partial class TelemetryRegistration
         {
             IDisposable queue = ServerMetrics.Observe(app.Services.GetRequiredService<RestoreGrpc.Core.Scheduling.DynamicBatcher>());
             app.Lifetime.ApplicationStopped.Register(queue.Dispose);
+            IDisposable memory = ServerMetrics.Observe(app.Services.GetRequiredService<RestoreGrpc.Core.Memory.MemoryBudget>());
+            app.Lifetime.ApplicationStopped.Register(memory.Dispose);
             string otlp = OtlpEndpoint(app.Configuration) ?? "off (OTEL_EXPORTER_OTLP_ENDPOINT is not set)";
             LogOtlp(logger, otlp);
             if (app.Services.GetRequiredService<MetricsEndpoint>().Listen is null)

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Options;
+using RestoreGrpc.Core.Memory;
+
+namespace RestoreGrpc.Server.Hosting;
+
+/// <summary>
+/// After each load, once no request has been in flight for <see cref="RequestMemoryOptions.IdleTrimSeconds"/>, runs
+/// <see cref="MemoryTrim"/>, and again after each further such spell for a minute or so: some pools let go of their
+/// buffers only after a delay of their own (Kestrel's block pool evicts idle blocks over time, the shared array pool
+/// drops arrays unused for a minute), and what they drop is only returned by the next collection, which an idle
+/// server would not run.
+/// </summary>
+internal sealed partial class MemoryTrimService(MemoryBudget budget, IOptions<RequestMemoryOptions> options, ILogger<MemoryTrimService> logger) : BackgroundService
+{
+    private static readonly TimeSpan TrimFor = TimeSpan.FromSeconds(70);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var idle = TimeSpan.FromSeconds(options.Value.IdleTrimSeconds);
+        if (idle <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        long seen = budget.Admissions;
+        TimeSpan nextTrim = TimeSpan.MaxValue;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Min(1, idle.TotalSeconds)));
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            if (budget.Admissions != seen)
+            {
+                seen = budget.Admissions;
+                nextTrim = idle;
+            }
+
+            TimeSpan idleFor = budget.IdleFor;
+            if (idleFor < idle)
+            {
+                nextTrim = idle; // busy again: start over once it is quiet
+            }
+            else if (idleFor >= nextTrim)
+            {
+                Trim();
+                nextTrim = idleFor + idle > TrimFor + idle ? TimeSpan.MaxValue : idleFor + idle;
+            }
+        }
+    }
+
+    private void Trim()
+    {
+        long before = GC.GetTotalMemory(forceFullCollection: false);
+        long after = MemoryTrim.Run();
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            long committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
+            long workingSet = Environment.WorkingSet;
+            LogTrimmed(logger, before >> 20, after >> 20, committed >> 20, workingSet >> 20, ThreadPool.ThreadCount);
+        }
+    }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Idle: trimmed pools and compacted, managed heap {BeforeMiB} -> {AfterMiB} MiB ({CommittedMiB} MiB committed), working set {WorkingSetMiB} MiB, {Threads} pool threads")]
+    private static partial void LogTrimmed(ILogger logger, long beforeMiB, long afterMiB, long committedMiB, long workingSetMiB, int threads);
+}

@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace RestoreGrpc.Server.Hosting;
+
+/// <summary>The request memory budget (keys in section <c>Restore:Limits</c>, beside the image limits).</summary>
+public sealed class RequestMemoryOptions
+{
+    /// <summary>Memory unary requests may hold together, from receipt to their last byte sent (received message,
+    /// decoded input, canvases, tile tensors, encoded output); 0 sizes it from the machine
+    /// (<see cref="Core.Memory.MemoryBudget.DefaultCapacity"/>).</summary>
+    [Range(0, 1L << 30)]
+    public long MaxInFlightMegabytes { get; set; }
+
+    /// <summary>Longest a request waits for room in the budget before RESOURCE_EXHAUSTED.</summary>
+    [Range(0, 600_000)]
+    public int MaxInFlightWaitMilliseconds { get; set; } = 5000;
+
+    /// <summary>Retry delay (google.rpc.RetryInfo) given with RESOURCE_EXHAUSTED from the budget.</summary>
+    [Range(1, 600_000)]
+    public int RetryAfterMilliseconds { get; set; } = 1000;
+
+    /// <summary>After this long without a request in flight, pooled buffers are dropped and the GC compacts, so
+    /// memory goes back to the system; 0 never trims.</summary>
+    [Range(0, 86_400)]
+    public int IdleTrimSeconds { get; set; } = 10;
+
+    /// <summary>The budget's capacity in bytes.</summary>
+    public long CapacityBytes() => MaxInFlightMegabytes > 0
+        ? MaxInFlightMegabytes << 20
+        : Core.Memory.MemoryBudget.DefaultCapacity(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, Environment.ProcessorCount);
+}

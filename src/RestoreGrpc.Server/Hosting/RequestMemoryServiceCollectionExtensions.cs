@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Options;
+using RestoreGrpc.Core.Memory;
+
+namespace RestoreGrpc.Server.Hosting;
+
+/// <summary>Registers the request memory budget and the idle trim.</summary>
+public static class RequestMemoryServiceCollectionExtensions
+{
+    public static IServiceCollection AddRestoreMemory(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RequestMemoryOptions>()
+            .Bind(configuration.GetSection(RestoreCoreServiceCollectionExtensions.LimitsSection))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(provider =>
+        {
+            RequestMemoryOptions options = provider.GetRequiredService<IOptions<RequestMemoryOptions>>().Value;
+            return new MemoryBudget(
+                options.CapacityBytes(),
+                TimeSpan.FromMilliseconds(options.MaxInFlightWaitMilliseconds),
+                TimeSpan.FromMilliseconds(options.RetryAfterMilliseconds),
+                provider.GetService<TimeProvider>());
+        });
+        services.AddHostedService<MemoryTrimService>();
+        return services;
+    }
+}
