@@ -8,6 +8,16 @@ set -uo pipefail
 # package | present when this command exists (or this path exists) | why
 read -r -d '' TABLE <<'TABLE_END'
 prometheus|prometheus|the telemetry tests scrape the server with a real Prometheus
+python3|/usr/bin/python3|the Python SDK runs on Debian's Python (pyenv's python3 lacks the Debian packages)
+python3-grpcio|/usr/lib/python3/dist-packages/grpc|the Python SDK's gRPC runtime
+python3-protobuf|/usr/lib/python3/dist-packages/google/protobuf|the Python SDK's protobuf runtime
+protobuf-compiler|protoc|generates the Python SDK's stubs from protos/ at test time
+protobuf-compiler-grpc|grpc_python_plugin|generates the Python SDK's gRPC stubs
+python3-pytest|/usr/lib/python3/dist-packages/pytest|runs the Python SDK's unit and conformance tests
+python3-numpy|/usr/lib/python3/dist-packages/numpy|the Python SDK's array sources and sinks
+python3-pil|/usr/lib/python3/dist-packages/PIL|the Python SDK's PIL sources and image decoding in its tests
+python3-tifffile|/usr/lib/python3/dist-packages/tifffile|the Python SDK's TIFF sink and memory-mapped TIFF source
+python3-png|/usr/lib/python3/dist-packages/png.py|decodes 16-bit PNGs in the Python SDK (Pillow reads them as 8-bit)
 TABLE_END
 
 missing=()

@@ -7,7 +7,8 @@ namespace RestoreGrpc.Server.Telemetry;
 /// <summary>
 /// Outermost interceptor: counts every call by method and final gRPC status (after
 /// <see cref="Services.ErrorMappingInterceptor"/> has mapped exceptions), times it, tracks calls in flight, and puts
-/// <c>rpc.grpc.status_code</c> on the server span (which <see cref="ServerSpanEnricher"/> names after the method).
+/// <c>rpc.grpc.status_code</c> on the server span (which <see cref="ServerSpanEnricher"/> names after the method),
+/// and names that span in the <see cref="TraceResponse"/> trailer.
 /// </summary>
 internal sealed class TelemetryInterceptor : Interceptor
 {
@@ -49,6 +50,7 @@ internal sealed class TelemetryInterceptor : Interceptor
     {
         var method = RpcMethod.Parse(context.Method);
         Activity? span = Activity.Current;
+        TraceResponse.Add(context, span);
         long started = Stopwatch.GetTimestamp();
         StatusCode status = StatusCode.OK;
         ServerMetrics.CallStarted(method);

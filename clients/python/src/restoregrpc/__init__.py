@@ -1,0 +1,56 @@
+"""Python SDK for the RestoreGrpc image-restoration server.
+
+>>> from restoregrpc import RestoreClient, RestoreOptions
+>>> with RestoreClient("localhost:5000") as client:
+...     result = client.restore("photo.jpg", RestoreOptions(model="realesr-general-x4v3"))
+...     result.save("photo-x4.jpg")
+"""
+
+from restoregrpc.aio import AsyncRestoreClient
+from restoregrpc.client import RestoreClient
+from restoregrpc.errors import (
+    CancelledError,
+    DeadlineExceededError,
+    FieldViolation,
+    InvalidArgumentError,
+    NotFoundError,
+    ResourceExhaustedError,
+    ResourceInfo,
+    RestoreError,
+    UnavailableError,
+)
+from restoregrpc.options import ClientConfig, FaceOptions, RestoreOptions
+from restoregrpc.result import Result, StreamProgress, StreamResult
+from restoregrpc.sinks import ArraySink, PngSink, TiffSink, TileSink
+from restoregrpc.sources import ArraySource, PILSource, TileSource
+from restoregrpc.tileplan import Rect, Tile, TilePlan
+
+__all__ = [
+    "AsyncRestoreClient",
+    "ArraySink",
+    "ArraySource",
+    "CancelledError",
+    "ClientConfig",
+    "DeadlineExceededError",
+    "FaceOptions",
+    "FieldViolation",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "PILSource",
+    "PngSink",
+    "Rect",
+    "ResourceExhaustedError",
+    "ResourceInfo",
+    "RestoreClient",
+    "RestoreError",
+    "RestoreOptions",
+    "Result",
+    "StreamProgress",
+    "StreamResult",
+    "Tile",
+    "TilePlan",
+    "TiffSink",
+    "TileSink",
+    "TileSource",
+    "UnavailableError",
+]
