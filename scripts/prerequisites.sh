@@ -18,6 +18,15 @@ python3-numpy|/usr/lib/python3/dist-packages/numpy|the Python SDK's array source
 python3-pil|/usr/lib/python3/dist-packages/PIL|the Python SDK's PIL sources and image decoding in its tests
 python3-tifffile|/usr/lib/python3/dist-packages/tifffile|the Python SDK's TIFF sink and memory-mapped TIFF source
 python3-png|/usr/lib/python3/dist-packages/png.py|decodes 16-bit PNGs in the Python SDK (Pillow reads them as 8-bit)
+golang-go|go|builds and tests the Go SDK (clients/go)
+golang-google-grpc-dev|/usr/share/gocode/src/google.golang.org/grpc|the Go SDK's gRPC runtime, built offline from Debian's sources (clients/go/offline.sh)
+golang-google-protobuf-dev|/usr/share/gocode/src/google.golang.org/protobuf|the Go SDK's protobuf runtime
+golang-github-golang-protobuf-1-5-dev|/usr/share/gocode/src/github.com/golang/protobuf/internal/gengogrpc|the APIv2-backed github.com/golang/protobuf gRPC-Go uses (the 1.3 package breaks generated code)
+golang-google-genproto-dev|/usr/share/gocode/src/google.golang.org/genproto/googleapis/rpc/errdetails|the google.rpc error details the Go SDK decodes
+protoc-gen-go|protoc-gen-go|generates the Go SDK's messages from protos/ at test time
+protoc-gen-go-grpc|protoc-gen-go-grpc|generates the Go SDK's gRPC stubs from protos/ at test time
+nodejs|node|builds and tests the TypeScript SDK (clients/typescript; Node >= 20, Debian bookworm has 18)
+npm|npm|installs the TypeScript SDK's npm dependencies (the nodejs package of Debian does not bring it)
 TABLE_END
 
 missing=()
