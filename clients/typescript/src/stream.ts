@@ -261,6 +261,8 @@ async function runStream(client: Client<typeof RestoreService>, job: Job, settin
     let buffer = new Uint8Array(0);
     let current = -1;
     let rect: Rect = { x: 0, y: 0, width: 0, height: 0 };
+    let summary: StreamSummary | undefined;
+    // Read to the end (past the summary, to the call's status): that is also what ends Connect's deadline timer.
     for await (const response of responses) {
       switch (response.kind.case) {
         case "plan": {
@@ -318,12 +320,16 @@ async function runStream(client: Client<typeof RestoreService>, job: Job, settin
           if (plan === undefined || job.held.size !== plan.count) {
             throw new LocalError(new Error(`the server ended job ${job.jobId} with ${(plan?.count ?? 0) - job.held.size} tiles missing`));
           }
-          return response.kind.value;
+          summary = response.kind.value;
+          break;
         default:
           break;
       }
     }
-    throw new LocalError(new Error("the stream ended without a summary"));
+    if (summary === undefined) {
+      throw new LocalError(new Error("the stream ended without a summary"));
+    }
+    return summary;
   } catch (error) {
     if (sourceError !== undefined) {
       throw new LocalError(sourceError);
