@@ -312,9 +312,14 @@ func (job *streamJob) receive(stream streamReceiver, plan *TilePlan, grants *cre
 	var buffer []byte
 	current := -1
 	var rect Rect
+	var summary *pb.StreamSummary
 	for {
 		response, err := stream.Recv()
 		if err == io.EOF {
+			// Read to the end, past the summary: the call then ends with the server's OK status, not a cancel.
+			if summary != nil {
+				return summary, nil
+			}
 			return nil, &localError{errors.New("restoregrpc: the stream ended without a summary")}
 		}
 		if err != nil {
@@ -359,7 +364,7 @@ func (job *streamJob) receive(stream streamReceiver, plan *TilePlan, grants *cre
 			if len(job.held) != plan.Count() {
 				return nil, &localError{fmt.Errorf("restoregrpc: the server ended job %s with %d tiles missing", job.jobID, plan.Count()-len(job.held))}
 			}
-			return kind.Summary, nil
+			summary = kind.Summary
 		}
 	}
 }
