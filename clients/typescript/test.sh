@@ -7,12 +7,8 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-skip_or_fail() {
-  if [ "${CI:-}" = "true" ]; then
-    echo "typescript: FAILED: $1 (CI=true)"; echo "0 passed, 1 failed, 0 skipped"; exit 1
-  fi
-  echo "typescript: SKIPPED: $1"; echo "0 passed, 0 failed, 1 skipped"; exit 0
-}
+SUITE=typescript
+source ../../scripts/client-suite-lib.sh
 command -v node >/dev/null || skip_or_fail "node not found (Node >= 20)"
 [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] || skip_or_fail "Node $(node --version) is older than 20"
 command -v npm >/dev/null || skip_or_fail "npm not found (apt: npm)"
@@ -26,20 +22,5 @@ unit="$(node --test --test-reporter=spec dist/test/*.test.js 2>&1 | node scripts
 echo "$unit" | sed '$d'
 unit_line="$(echo "$unit" | tail -1)"
 
-if [ -x ../conformance/run.sh ]; then
-  conformance="$(../conformance/run.sh "$PWD/conformance.sh" 2>&1)"
-  echo "$conformance" | sed '$d'
-  conformance_line="$(echo "$conformance" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)"
-  [ -n "$conformance_line" ] || conformance_line="0 passed, 1 failed, 0 skipped"
-else
-  if [ "${CI:-}" = "true" ]; then conformance_line="0 passed, 1 failed, 0 skipped"; else conformance_line="0 passed, 0 failed, 1 skipped"; fi
-  echo "typescript: conformance SKIPPED: clients/conformance/run.sh is not in this checkout"
-fi
-
-field() { echo "$1" | grep -o "[0-9]* $2" | grep -o '[0-9]*'; }
-passed=$(( $(field "$unit_line" passed) + $(field "$conformance_line" passed) ))
-failed=$(( $(field "$unit_line" failed) + $(field "$conformance_line" failed) + lint_failed ))
-skipped=$(( $(field "$unit_line" skipped) + $(field "$conformance_line" skipped) ))
-echo "typescript: unit $unit_line; conformance $conformance_line"
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+run_conformance
+print_total "$unit_line" "$conformance_line" "$lint_failed"
