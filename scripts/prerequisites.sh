@@ -25,7 +25,7 @@ golang-github-golang-protobuf-1-5-dev|/usr/share/gocode/src/github.com/golang/pr
 golang-google-genproto-dev|/usr/share/gocode/src/google.golang.org/genproto/googleapis/rpc/errdetails|the google.rpc error details the Go SDK decodes
 protoc-gen-go|protoc-gen-go|generates the Go SDK's messages from protos/ at test time
 protoc-gen-go-grpc|protoc-gen-go-grpc|generates the Go SDK's gRPC stubs from protos/ at test time
-nodejs|node|builds and tests the TypeScript SDK (clients/typescript; Node >= 20, Debian bookworm has 18)
+nodejs|node|builds and tests the TypeScript SDK (clients/typescript; the package targets Node >= 20, its suite runs on bookworm's 18)
 npm|npm|installs the TypeScript SDK's npm dependencies (the nodejs package of Debian does not bring it)
 TABLE_END
 
