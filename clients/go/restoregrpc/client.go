@@ -188,13 +188,14 @@ func (c *Client) Estimate(ctx context.Context, width, height, bitDepth int, opti
 	ctx, cancel := c.withTimeout(ctx, timeout)
 	defer cancel()
 	return c.raw.EstimateRestore(ctx, &pb.EstimateRestoreRequest{
-		Width: nonNegative(width), Height: nonNegative(height), BitDepth: nonNegative(bitDepth), Options: options.Proto(),
+		Width: nonNegative(width), Height: nonNegative(height), BitDepth: positive(bitDepth), Options: options.Proto(),
 	}, callOptions...)
 }
 
 // DetectOptions choose the face detector and filter its answers; the zero value takes the server defaults.
 type DetectOptions struct {
-	Detector       string
+	Detector string
+	// ScoreThreshold in (0, 1]; 0 for the detector's default.
 	ScoreThreshold float32
 	MinFaceSize    int
 	// Selection is pb.FaceSelection_FACE_SELECTION_ALL, _LARGEST or _CENTER.
@@ -210,10 +211,14 @@ func (c *Client) DetectFaces(ctx context.Context, img []byte, options *DetectOpt
 	}
 	ctx, cancel := c.withTimeout(ctx, o.Timeout)
 	defer cancel()
-	return c.raw.DetectFaces(ctx, &pb.DetectFacesRequest{
-		Image: img, Detector: o.Detector, ScoreThreshold: o.ScoreThreshold,
-		MinFaceSize: nonNegative(o.MinFaceSize), Selection: o.Selection,
-	}, callOptions...)
+	request := &pb.DetectFacesRequest{
+		Image: img, Detector: o.Detector, MinFaceSize: nonNegative(o.MinFaceSize), Selection: o.Selection,
+	}
+	if o.ScoreThreshold > 0 {
+		threshold := o.ScoreThreshold
+		request.ScoreThreshold = &threshold
+	}
+	return c.raw.DetectFaces(ctx, request, callOptions...)
 }
 
 // ListModels is the server's model catalog (task unspecified lists all).

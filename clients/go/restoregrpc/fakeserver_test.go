@@ -76,7 +76,7 @@ func (f *fakeServer) RestoreStream(stream pb.RestoreService_RestoreStreamServer)
 	f.mu.Unlock()
 
 	width, height := int(job.GetWidth()), int(job.GetHeight())
-	bpp := int(job.GetPixelFormat().GetBitDepth()/8) * int(job.GetPixelFormat().GetChannels())
+	bpp := int(job.GetPixelFormat().GetBitDepth()/8) * int(job.GetPixelFormat().GetChannelCount())
 	plan, err := NewTilePlan(width, height, TilePlanOptions{TileSize: fakeTile, Margin: fakeMargin, Scale: fakeScale})
 	if err != nil {
 		return err
@@ -84,10 +84,10 @@ func (f *fakeServer) RestoreStream(stream pb.RestoreService_RestoreStreamServer)
 	pending := plan.Count() - len(header.GetHeldTiles())
 	if err := stream.Send(&pb.RestoreStreamResponse{Kind: &pb.RestoreStreamResponse_Plan{Plan: &pb.StreamPlan{
 		JobId: job.GetJobId(), Model: "fake-x2", ModelScale: fakeScale, TileSize: fakeTile, TileMargin: fakeMargin,
-		Columns: uint32(plan.Columns()), Rows: uint32(plan.Rows()), TileCount: uint32(plan.Count()),
-		WindowWidth: uint32(plan.WindowWidth()), WindowHeight: uint32(plan.WindowHeight()),
-		OutputWidth: uint32(plan.OutputWidth()), OutputHeight: uint32(plan.OutputHeight()),
-		InitialCredit: fakeCredit, PendingTiles: uint32(pending),
+		ColumnCount: int32(plan.Columns()), RowCount: int32(plan.Rows()), TileCount: int32(plan.Count()),
+		WindowWidth: int32(plan.WindowWidth()), WindowHeight: int32(plan.WindowHeight()),
+		OutputWidth: int32(plan.OutputWidth()), OutputHeight: int32(plan.OutputHeight()),
+		InitialCredit: fakeCredit, PendingTileCount: int32(pending),
 	}}}); err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (f *fakeServer) RestoreStream(stream pb.RestoreService_RestoreStreamServer)
 		half := out.Height / 2
 		for _, band := range [][2]int{{0, half}, {half, out.Height}} {
 			if err := stream.Send(&pb.RestoreStreamResponse{Kind: &pb.RestoreStreamResponse_Tile{Tile: &pb.OutputTile{
-				Index: in.GetIndex(), X: uint32(out.X), Y: uint32(out.Y + band[0]), Width: uint32(out.Width), Height: uint32(band[1] - band[0]),
+				Index: in.GetIndex(), X: int32(out.X), Y: int32(out.Y + band[0]), Width: int32(out.Width), Height: int32(band[1] - band[0]),
 				Pixels: pixels[band[0]*out.Width*bpp : band[1]*out.Width*bpp], Last: band[1] == out.Height,
 			}}}); err != nil {
 				return err
@@ -128,12 +128,12 @@ func (f *fakeServer) RestoreStream(stream pb.RestoreService_RestoreStreamServer)
 		if cut {
 			return f.cutErr
 		}
-		if err := stream.Send(&pb.RestoreStreamResponse{Kind: &pb.RestoreStreamResponse_Credit{Credit: &pb.CreditGrant{Tiles: 1}}}); err != nil {
+		if err := stream.Send(&pb.RestoreStreamResponse{Kind: &pb.RestoreStreamResponse_Credit{Credit: &pb.CreditGrant{TileCount: 1}}}); err != nil {
 			return err
 		}
 	}
 	return stream.Send(&pb.RestoreStreamResponse{Kind: &pb.RestoreStreamResponse_Summary{Summary: &pb.StreamSummary{
-		JobId: job.GetJobId(), TileCount: uint32(plan.Count()), TilesComputed: uint32(computed),
-		OutputWidth: uint32(plan.OutputWidth()), OutputHeight: uint32(plan.OutputHeight()),
+		JobId: job.GetJobId(), TileCount: int32(plan.Count()), ComputedTileCount: int32(computed),
+		OutputWidth: int32(plan.OutputWidth()), OutputHeight: int32(plan.OutputHeight()),
 	}}})
 }

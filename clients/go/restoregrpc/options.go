@@ -51,7 +51,12 @@ type RestoreOptions struct {
 	// Quality 1..100 for JPEG and WebP; 0 for the server default.
 	Quality       int
 	StripMetadata bool
-	Mode          Mode
+	// Lossless encodes WebP output lossless (other formats are lossless or lossy by nature).
+	Lossless bool
+	// Background is the colour transparent pixels are flattened onto where the output format has no alpha
+	// (e.g. "#ffffff"); empty for the server default.
+	Background string
+	Mode       Mode
 	// FaceBlend is the weight of restored faces 0..1; nil for 1.
 	FaceBlend     *float64
 	ColorFidelity bool
@@ -61,11 +66,26 @@ type RestoreOptions struct {
 	Timeout time.Duration
 }
 
-func nonNegative(v int) uint32 {
+func nonNegative(v int) int32 {
 	if v < 0 {
 		return 0
 	}
-	return uint32(v)
+	return int32(v)
+}
+
+// optional is the wire value of a size the SDK always knows (negative sizes become 0, which the server rejects).
+func optional(v int) *int32 {
+	value := nonNegative(v)
+	return &value
+}
+
+// positive is the optional wire value for a count the SDK takes as "0 for the default": nil (unset) when v <= 0.
+func positive(v int) *int32 {
+	if v <= 0 {
+		return nil
+	}
+	value := int32(v)
+	return &value
 }
 
 // Proto converts the options to the wire message.
@@ -75,18 +95,23 @@ func (o *RestoreOptions) Proto() *pb.RestoreOptions {
 	}
 	proto := &pb.RestoreOptions{
 		Model: o.Model,
-		Scale: o.Scale,
 		Tiling: &pb.TileOptions{
-			TileSize:   nonNegative(o.TileSize),
-			TileMargin: nonNegative(o.TileMargin),
+			TileSize:   positive(o.TileSize),
+			TileMargin: positive(o.TileMargin),
 		},
 		Output: &pb.OutputOptions{
 			Format:        pb.ImageFormat(o.Format),
-			Quality:       nonNegative(o.Quality),
+			Quality:       positive(o.Quality),
 			StripMetadata: o.StripMetadata,
+			Lossless:      o.Lossless,
+			Background:    o.Background,
 		},
 		Task:     pb.RestoreTask(o.Mode),
 		Priority: pb.Priority(o.Priority),
+	}
+	if o.Scale > 0 {
+		scale := o.Scale
+		proto.Scale = &scale
 	}
 	if o.FaceBlend != nil || o.ColorFidelity {
 		proto.Faces = &pb.FaceOptions{ColorFidelity: o.ColorFidelity}

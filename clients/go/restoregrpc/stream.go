@@ -129,7 +129,7 @@ func (c *Client) RestoreLarge(ctx context.Context, src TileSource, dst TileSink,
 			result := &StreamResult{
 				JobID: summary.GetJobId(), Model: job.model,
 				OutputWidth: int(summary.GetOutputWidth()), OutputHeight: int(summary.GetOutputHeight()),
-				TileCount: int(summary.GetTileCount()), TilesComputed: int(summary.GetTilesComputed()),
+				TileCount: int(summary.GetTileCount()), TilesComputed: int(summary.GetComputedTileCount()),
 				TilesHeldAtStart: job.heldAtStart, Reconnects: job.reconnects,
 				PeakJobBytes: int64(summary.GetPeakJobBytes()), Elapsed: time.Since(started),
 			}
@@ -207,13 +207,13 @@ func (c *Client) runStream(parent context.Context, job *streamJob) (*pb.StreamSu
 	format := job.source.Format()
 	header := &pb.StreamHeader{
 		Options:     job.options.RestoreOptions.Proto(),
-		Width:       nonNegative(job.source.Width()),
-		Height:      nonNegative(job.source.Height()),
-		PixelFormat: &pb.PixelFormat{BitDepth: nonNegative(format.BitDepth), Channels: nonNegative(format.Channels)},
+		Width:       optional(job.source.Width()),
+		Height:      optional(job.source.Height()),
+		PixelFormat: &pb.PixelFormat{BitDepth: optional(format.BitDepth), ChannelCount: optional(format.Channels)},
 		JobId:       job.jobID,
 	}
 	for index := range job.held {
-		header.HeldTiles = append(header.HeldTiles, uint32(index))
+		header.HeldTiles = append(header.HeldTiles, int32(index))
 	}
 	if err := stream.Send(&pb.RestoreStreamRequest{Kind: &pb.RestoreStreamRequest_Header{Header: header}}); err != nil && err != io.EOF {
 		return nil, err
@@ -256,7 +256,7 @@ func (c *Client) runStream(parent context.Context, job *streamJob) (*pb.StreamSu
 				return
 			}
 			// Send has encoded the message when it returns, so the buffer is free again.
-			if err := stream.Send(&pb.RestoreStreamRequest{Kind: &pb.RestoreStreamRequest_Tile{Tile: &pb.InputTile{Index: uint32(index), Pixels: buffer}}}); err != nil {
+			if err := stream.Send(&pb.RestoreStreamRequest{Kind: &pb.RestoreStreamRequest_Tile{Tile: &pb.InputTile{Index: int32(index), Pixels: buffer}}}); err != nil {
 				return // the call broke; Recv reports why
 			}
 		}
@@ -281,12 +281,12 @@ func (job *streamJob) accept(answer *pb.StreamPlan) (*TilePlan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("restoregrpc: the server's tile plan is not valid: %w", err)
 	}
-	if plan.Count() != int(answer.GetTileCount()) || plan.Columns() != int(answer.GetColumns()) ||
-		plan.Rows() != int(answer.GetRows()) || plan.WindowWidth() != int(answer.GetWindowWidth()) ||
+	if plan.Count() != int(answer.GetTileCount()) || plan.Columns() != int(answer.GetColumnCount()) ||
+		plan.Rows() != int(answer.GetRowCount()) || plan.WindowWidth() != int(answer.GetWindowWidth()) ||
 		plan.WindowHeight() != int(answer.GetWindowHeight()) || plan.OutputWidth() != int(answer.GetOutputWidth()) ||
 		plan.OutputHeight() != int(answer.GetOutputHeight()) {
 		return nil, fmt.Errorf("restoregrpc: the server's tile plan (%dx%d tiles of %dx%d) differs from this SDK's (%dx%d of %dx%d)",
-			answer.GetColumns(), answer.GetRows(), answer.GetWindowWidth(), answer.GetWindowHeight(),
+			answer.GetColumnCount(), answer.GetRowCount(), answer.GetWindowWidth(), answer.GetWindowHeight(),
 			plan.Columns(), plan.Rows(), plan.WindowWidth(), plan.WindowHeight())
 	}
 	if job.plan == nil {
@@ -359,7 +359,7 @@ func (job *streamJob) receive(stream streamReceiver, plan *TilePlan, grants *cre
 				current = -1
 			}
 		case *pb.RestoreStreamResponse_Credit:
-			grants.add(int(kind.Credit.GetTiles()))
+			grants.add(int(kind.Credit.GetTileCount()))
 		case *pb.RestoreStreamResponse_Summary:
 			if len(job.held) != plan.Count() {
 				return nil, &localError{fmt.Errorf("restoregrpc: the server ended job %s with %d tiles missing", job.jobID, plan.Count()-len(job.held))}
