@@ -9,7 +9,7 @@ import {
 } from "./gen/restoregrpc/v1/restore_service_pb.js";
 import type { ImageInfo } from "./gen/restoregrpc/v1/image_pb.js";
 import { ModelTask, type ModelInfo } from "./gen/restoregrpc/v1/models_pb.js";
-import { toProtoOptions, type CallOptions, type RestoreOptions } from "./options.js";
+import { optionalCount, toProtoOptions, type CallOptions, type RestoreOptions } from "./options.js";
 import { defaultRetryPolicy, withRetry, type RetryPolicy } from "./retry.js";
 import { restoreLarge, type RestoreLargeOptions, type RestoreLargeResult, type TileSink, type TileSource } from "./stream.js";
 
@@ -38,6 +38,7 @@ export interface RestoreResult {
 
 export interface DetectFacesOptions extends CallOptions {
   detector?: string;
+  /** In (0, 1]; unset for the detector's default. */
   scoreThreshold?: number;
   minFaceSize?: number;
   selection?: FaceSelection;
@@ -106,7 +107,7 @@ export class RestoreClient {
 
   /** Plans a restoration without running it: output size, tiles, batches, memory and time estimates. */
   async estimate(input: EstimateInput, options: RestoreOptions = {}): Promise<EstimateRestoreResponse> {
-    const request = { width: input.width, height: input.height, bitDepth: input.bitDepth ?? 0, options: toProtoOptions(options) };
+    const request = { width: input.width, height: input.height, bitDepth: optionalCount(input.bitDepth), options: toProtoOptions(options) };
     return this.#unary(options, (call) => this.raw.estimateRestore(request, call));
   }
 
@@ -115,7 +116,7 @@ export class RestoreClient {
     const request = {
       image,
       detector: options.detector ?? "",
-      scoreThreshold: options.scoreThreshold ?? 0,
+      scoreThreshold: options.scoreThreshold,
       minFaceSize: Math.max(0, Math.trunc(options.minFaceSize ?? 0)),
       ...(options.selection !== undefined ? { selection: options.selection } : {}),
     };

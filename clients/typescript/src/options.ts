@@ -39,6 +39,10 @@ export interface RestoreOptions extends CallOptions {
   /** JPEG / WebP quality 1..100. */
   quality?: number;
   stripMetadata?: boolean;
+  /** WebP only: encode lossless (other formats are lossless or lossy by nature). */
+  lossless?: boolean;
+  /** Colour transparent pixels are flattened onto where the output format has no alpha (e.g. "#ffffff"); unset for the server default. */
+  background?: string;
   mode?: RestoreMode;
   /** Weight of restored faces 0..1; unset for 1. */
   faceBlend?: number;
@@ -66,20 +70,23 @@ const priorities: Record<RestorePriority, Priority> = {
   batch: Priority.BATCH,
 };
 
-function count(value: number | undefined): number {
-  return value === undefined ? 0 : Math.max(0, Math.trunc(value));
+/** An optional wire count: unset (the server's default) when not given. */
+export function optionalCount(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : Math.max(0, Math.trunc(value));
 }
 
 /** The wire message for these options. */
 export function toProtoOptions(options: RestoreOptions = {}): ProtoRestoreOptions {
   const proto = create(RestoreOptionsSchema, {
     model: options.model ?? "",
-    scale: options.scale ?? 0,
-    tiling: create(TileOptionsSchema, { tileSize: count(options.tileSize), tileMargin: count(options.tileMargin) }),
+    scale: options.scale,
+    tiling: create(TileOptionsSchema, { tileSize: optionalCount(options.tileSize), tileMargin: optionalCount(options.tileMargin) }),
     output: create(OutputOptionsSchema, {
       format: options.format ? formats[options.format] : ImageFormat.UNSPECIFIED,
-      quality: count(options.quality),
+      quality: optionalCount(options.quality),
       stripMetadata: options.stripMetadata ?? false,
+      lossless: options.lossless ?? false,
+      background: options.background ?? "",
     }),
     task: options.mode ? modes[options.mode] : RestoreTask.UNSPECIFIED,
     priority: options.priority ? priorities[options.priority] : Priority.UNSPECIFIED,

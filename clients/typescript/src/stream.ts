@@ -155,7 +155,7 @@ export async function restoreLarge(
         outputWidth: summary.outputWidth,
         outputHeight: summary.outputHeight,
         tileCount: summary.tileCount,
-        tilesComputed: summary.tilesComputed,
+        tilesComputed: summary.computedTileCount,
         tilesHeldAtStart: job.heldAtStart,
         reconnects: job.reconnects,
         peakJobBytes: Number(summary.peakJobBytes),
@@ -181,12 +181,12 @@ export async function restoreLarge(
 function accept(job: Job, answer: StreamPlan): TilePlan {
   const plan = new TilePlan(job.source.width, job.source.height, { tileSize: answer.tileSize, margin: answer.tileMargin, scale: answer.modelScale });
   if (
-    plan.count !== answer.tileCount || plan.columns !== answer.columns || plan.rows !== answer.rows ||
+    plan.count !== answer.tileCount || plan.columns !== answer.columnCount || plan.rows !== answer.rowCount ||
     plan.windowWidth !== answer.windowWidth || plan.windowHeight !== answer.windowHeight ||
     plan.outputWidth !== answer.outputWidth || plan.outputHeight !== answer.outputHeight
   ) {
     throw new Error(
-      `the server's tile plan (${answer.columns}x${answer.rows} tiles of ${answer.windowWidth}x${answer.windowHeight}) ` +
+      `the server's tile plan (${answer.columnCount}x${answer.rowCount} tiles of ${answer.windowWidth}x${answer.windowHeight}) ` +
         `differs from this SDK's (${plan.columns}x${plan.rows} of ${plan.windowWidth}x${plan.windowHeight})`,
     );
   }
@@ -221,7 +221,7 @@ async function runStream(client: Client<typeof RestoreService>, job: Job, settin
           options: toProtoOptions(job.options),
           width: job.source.width,
           height: job.source.height,
-          pixelFormat: { bitDepth: format.bitDepth, channels: format.channels },
+          pixelFormat: { bitDepth: format.bitDepth, channelCount: format.channels },
           jobId: job.jobId,
           heldTiles: [...job.held],
         },
@@ -314,7 +314,7 @@ async function runStream(client: Client<typeof RestoreService>, job: Job, settin
           break;
         }
         case "credit":
-          credit?.add(response.kind.value.tiles);
+          credit?.add(response.kind.value.tileCount);
           break;
         case "summary":
           if (plan === undefined || job.held.size !== plan.count) {

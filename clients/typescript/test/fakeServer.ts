@@ -48,17 +48,17 @@ export class FakeServer {
     } else {
       job = this.#jobs.get(header.jobId)!;
     }
-    const format: PixelFormat = { bitDepth: job.pixelFormat!.bitDepth as 8 | 16, channels: job.pixelFormat!.channels as 1 | 3 };
+    const format: PixelFormat = { bitDepth: (job.pixelFormat!.bitDepth ?? 8) as 8 | 16, channels: (job.pixelFormat!.channelCount ?? 3) as 1 | 3 };
     const bpp = bytesPerPixel(format);
-    const plan = new TilePlan(job.width, job.height, { tileSize: fakeTile, margin: fakeMargin, scale: fakeScale });
+    const plan = new TilePlan(job.width!, job.height!, { tileSize: fakeTile, margin: fakeMargin, scale: fakeScale });
     const pending = plan.count - header.heldTiles.length;
     yield create(proto.RestoreStreamResponseSchema, {
       kind: {
         case: "plan",
         value: {
           jobId: job.jobId, model: "fake-x2", modelScale: fakeScale, tileSize: fakeTile, tileMargin: fakeMargin,
-          columns: plan.columns, rows: plan.rows, tileCount: plan.count, windowWidth: plan.windowWidth, windowHeight: plan.windowHeight,
-          outputWidth: plan.outputWidth, outputHeight: plan.outputHeight, initialCredit: 2, pendingTiles: pending,
+          columnCount: plan.columns, rowCount: plan.rows, tileCount: plan.count, windowWidth: plan.windowWidth, windowHeight: plan.windowHeight,
+          outputWidth: plan.outputWidth, outputHeight: plan.outputHeight, initialCredit: 2, pendingTileCount: pending,
         },
       },
     });
@@ -98,12 +98,12 @@ export class FakeServer {
       if (streamNumber === 1 && this.cutAfter > 0 && computed === this.cutAfter) {
         throw this.cutError;
       }
-      yield create(proto.RestoreStreamResponseSchema, { kind: { case: "credit", value: { tiles: 1 } } });
+      yield create(proto.RestoreStreamResponseSchema, { kind: { case: "credit", value: { tileCount: 1 } } });
     }
     yield create(proto.RestoreStreamResponseSchema, {
       kind: {
         case: "summary",
-        value: { jobId: job.jobId, tileCount: plan.count, tilesComputed: computed, outputWidth: plan.outputWidth, outputHeight: plan.outputHeight },
+        value: { jobId: job.jobId, tileCount: plan.count, computedTileCount: computed, outputWidth: plan.outputWidth, outputHeight: plan.outputHeight },
       },
     });
   }

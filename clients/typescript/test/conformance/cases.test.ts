@@ -189,7 +189,7 @@ class Runner {
 
   async estimate(): Promise<void> {
     const size = this.c.size!;
-    const [response, error] = await this.call(this.client.estimate({ width: size.width, height: size.height, bitDepth: size.bit_depth ?? 0 }, this.options()));
+    const [response, error] = await this.call(this.client.estimate({ width: size.width, height: size.height, ...(size.bit_depth !== undefined ? { bitDepth: size.bit_depth } : {}) }, this.options()));
     if (!this.status(error)) return;
     const { status: _status, tileplan, ...rest } = this.c.expect;
     void _status;
