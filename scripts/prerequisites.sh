@@ -23,6 +23,14 @@ npm|npm|protos/test.sh installs the pinned buf CLI from npm (buf lint, buf break
 libjpeg-turbo-progs|djpeg|the JPEG tests compare the server's decoded pixels with libjpeg-turbo's own cjpeg/djpeg
 python3-pil|/usr/lib/python3/dist-packages/PIL|the CMYK JPEG test has PIL (on libjpeg) write an Adobe CMYK file
 webp|webpinfo|the WebP tests read the server's output with libwebp's own webpinfo, webpmux and dwebp
+golang-go|go|builds and tests the Go SDK (clients/go)
+golang-google-grpc-dev|/usr/share/gocode/src/google.golang.org/grpc|the Go SDK's gRPC runtime, built offline from Debian's sources (clients/go/offline.sh)
+golang-google-protobuf-dev|/usr/share/gocode/src/google.golang.org/protobuf|the Go SDK's protobuf runtime
+golang-github-golang-protobuf-1-5-dev|/usr/share/gocode/src/github.com/golang/protobuf/internal/gengogrpc|the APIv2-backed github.com/golang/protobuf gRPC-Go uses (the 1.3 package breaks generated code)
+golang-google-genproto-dev|/usr/share/gocode/src/google.golang.org/genproto/googleapis/rpc/errdetails|the google.rpc error details the Go SDK decodes
+protoc-gen-go|protoc-gen-go|generates the Go SDK's messages from protos/ at test time
+protoc-gen-go-grpc|protoc-gen-go-grpc|generates the Go SDK's gRPC stubs from protos/ at test time
+nodejs|node|builds and tests the TypeScript SDK (clients/typescript; the package targets Node >= 20, its suite runs on bookworm's 18)
 TABLE_END
 
 missing=()
