@@ -22,7 +22,7 @@ public sealed class RecordingLoggerProvider : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            records.Enqueue(new LogRecord(logLevel, category, eventId.Id, formatter(state, exception)));
+            records.Enqueue(new LogRecord(logLevel, category, eventId.Id, exception is null ? formatter(state, exception) : $"{formatter(state, exception)} | {exception}"));
     }
 }
 

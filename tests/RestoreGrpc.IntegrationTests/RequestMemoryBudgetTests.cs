@@ -18,10 +18,11 @@ public sealed class RequestMemoryBudgetTests
     public async Task A_request_whose_estimate_does_not_fit_is_resource_exhausted_with_retry_info_and_runs_once_there_is_room()
     {
         await using LoopbackServer server = await LoopbackServer.StartAsync(
-            "--Restore:Limits:MaxInFlightMegabytes=64",
-            "--Restore:Limits:MaxInFlightWaitMilliseconds=0",
-            "--Restore:Limits:RetryAfterMilliseconds=1500",
-            "--Restore:Telemetry:MetricsUrl=http://127.0.0.1:0");
+            "--Restore:Memory:MaxInFlightMegabytes=64",
+            "--Restore:Memory:MaxInFlightWaitMilliseconds=0",
+            "--Restore:Memory:RetryAfterMilliseconds=1500",
+            LoopbackServer.WithMetrics[0],
+            LoopbackServer.WithMetrics[1]);
         MemoryBudget budget = server.Services.GetRequiredService<MemoryBudget>();
         Assert.Equal(64L << 20, budget.CapacityBytes);
         byte[] image = SyntheticImages.AlphaGradientPng(256, 256);

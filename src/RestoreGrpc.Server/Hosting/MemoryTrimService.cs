@@ -25,7 +25,7 @@ internal sealed partial class MemoryTrimService(MemoryBudget budget, IOptions<Re
         long seen = budget.Admissions;
         TimeSpan nextTrim = TimeSpan.MaxValue;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Min(1, idle.TotalSeconds)));
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        while (await NextTickAsync(timer, stoppingToken).ConfigureAwait(false))
         {
             if (budget.Admissions != seen)
             {
@@ -43,6 +43,20 @@ internal sealed partial class MemoryTrimService(MemoryBudget budget, IOptions<Re
                 Trim();
                 nextTrim = idleFor + idle > TrimFor + idle ? TimeSpan.MaxValue : idleFor + idle;
             }
+        }
+    }
+
+    /// <summary>The next tick, or false once the host stops: a host disposed without being stopped first cancels the
+    /// token from its disposal, which is an end, not a failure.</summary>
+    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

@@ -2,9 +2,11 @@ using System.ComponentModel.DataAnnotations;
 
 namespace RestoreGrpc.Server.Hosting;
 
-/// <summary>The request memory budget (keys in section <c>Restore:Limits</c>, beside the image limits).</summary>
+/// <summary>The request memory budget (section <c>Restore:Memory</c>; the image limits keep <c>Restore:Limits</c>).</summary>
 public sealed class RequestMemoryOptions
 {
+    public const string Section = "Restore:Memory";
+
     /// <summary>Memory unary requests may hold together, from receipt to their last byte sent (received message,
     /// decoded input, canvases, tile tensors, encoded output); 0 sizes it from the machine
     /// (<see cref="Core.Memory.MemoryBudget.DefaultCapacity"/>).</summary>

@@ -8,10 +8,7 @@ public static class RequestMemoryServiceCollectionExtensions
 {
     public static IServiceCollection AddRestoreMemory(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RequestMemoryOptions>()
-            .Bind(configuration.GetSection(RestoreCoreServiceCollectionExtensions.LimitsSection))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddRestoreOptions<RequestMemoryOptions>(configuration, RequestMemoryOptions.Section);
         services.AddSingleton(provider =>
         {
             RequestMemoryOptions options = provider.GetRequiredService<IOptions<RequestMemoryOptions>>().Value;

@@ -38,7 +38,7 @@ internal static class ServerMetrics
         Meter meter = RestoreTelemetry.Meter;
         meter.CreateObservableGauge("restoregrpc.queue.depth", () => Batchers.Keys.Sum(b => b.QueuedItems), "{item}", "Tiles and face crops waiting in the batching queue.");
         meter.CreateObservableGauge("restoregrpc.inflight", () => Budgets.Keys.Sum(b => b.InFlightBytes), "By", "Memory reserved by requests in flight (estimated from receipt to the last byte sent).");
-        meter.CreateObservableGauge("restoregrpc.inflight.limit", () => Budgets.Keys.Sum(b => b.CapacityBytes), "By", "The request memory budget (Restore:Limits:MaxInFlightMegabytes).");
+        meter.CreateObservableGauge("restoregrpc.inflight.limit", () => Budgets.Keys.Sum(b => b.CapacityBytes), "By", "The request memory budget (Restore:Memory:MaxInFlightMegabytes).");
         meter.CreateObservableGauge("restoregrpc.inflight.waiting", () => Budgets.Keys.Sum(b => b.Waiting), "{request}", "Requests waiting for room in the memory budget.");
         meter.CreateObservableGauge("hw.gpu.utilization", () => Gpus.Value.Sample().Select(g => Measure(g.Utilization, g)), "1", "Fraction of time a GPU kernel ran (NVML).");
         meter.CreateObservableGauge("hw.gpu.memory.usage", () => Gpus.Value.Sample().Select(g => Measure(g.MemoryUsedBytes, g)), "By", "GPU memory in use (NVML).");
