@@ -126,7 +126,8 @@ public sealed class MemoryBudgetTests
             {
                 for (int k = 0; k < 20; k++)
                 {
-                    using MemoryReservation reservation = budget.Admit(1);
+                    // Admit refuses at once when the budget is full (as for a received message); these wait their turn.
+                    using MemoryReservation reservation = await budget.ReserveAsync(1, Ct);
                     await reservation.GrowAsync(100 + (i * 7 % 300), Ct);
                     if (budget.InFlightBytes > budget.CapacityBytes)
                     {
