@@ -67,7 +67,7 @@ internal static class ImageEncoder
         }
         else if (format == ImageFormatKind.Tiff)
         {
-            bytes = TiffWriter.Write(image, color, bitDepth, image.Metadata.IccProfile);
+            bytes = TiffWriter.Write(image, color, bitDepth, image.Metadata.IccProfile, image.Metadata.ExifProfile);
         }
         else if (format == ImageFormatKind.Png && FastPngWriter.CanWrite(image, color, bitDepth))
         {
@@ -101,9 +101,9 @@ internal static class ImageEncoder
             color,
             bitDepth,
             color is ColorKind.Rgba or ColorKind.GrayAlpha,
-            // ImageSharp 2 writes no ICC profile into BMP or GIF, and no EXIF into TIFF, BMP or GIF.
+            // ImageSharp 2 writes no ICC profile or EXIF into BMP or GIF.
             image.Metadata.IccProfile is not null && format is ImageFormatKind.Png or ImageFormatKind.Jpeg or ImageFormatKind.Tiff or ImageFormatKind.Webp,
-            image.Metadata.ExifProfile is not null && format is ImageFormatKind.Png or ImageFormatKind.Jpeg or ImageFormatKind.Webp,
+            image.Metadata.ExifProfile is not null && format is ImageFormatKind.Png or ImageFormatKind.Jpeg or ImageFormatKind.Tiff or ImageFormatKind.Webp,
             image.Metadata.ExifProfile is not null ? 1 : 0,
             memory.Length);
         return new EncodedImage(memory, description, notes, pooled);
