@@ -8,6 +8,7 @@ accelerator, so a sweep with it measures what the server itself costs per image.
     /usr/bin/python3 benchmarks/models/make_nearest_x4.py   # rewrites benchmarks/models/nearest-x4.onnx
 """
 import os
+import sys
 
 import onnx
 from onnx import TensorProto, helper
@@ -37,6 +38,7 @@ def build() -> onnx.ModelProto:
 
 
 if __name__ == "__main__":
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nearest-x4.onnx")
+    # The output path is the first argument (the benchmark passes one); by default beside this script.
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "nearest-x4.onnx")
     onnx.save(build(), path)
     print(f"wrote {path}")
