@@ -13,10 +13,7 @@ public static class RestoreSecurityExtensions
     public static WebApplicationBuilder AddRestoreSecurity(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<CallLimitsOptions>()
-            .Bind(builder.Configuration.GetSection(CallLimitsOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddRestoreOptions<CallLimitsOptions>(builder.Configuration, CallLimitsOptions.Section);
         builder.Services.AddSingleton<RequestPlanGuard>();
         builder.Services.AddSingleton(new SecurityState(builder.AddRestoreTls()));
 
