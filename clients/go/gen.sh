@@ -8,7 +8,7 @@ protos="$(cd ../../protos && pwd)"
 pkg="github.com/restoregrpc/restoregrpc/clients/go/gen/restoregrpc/v1"
 out="gen/restoregrpc/v1"
 rm -rf gen && mkdir -p "$out"
-files=(restoregrpc/v1/image.proto restoregrpc/v1/models.proto restoregrpc/v1/restore_service.proto)
+files=(restoregrpc/v1/image.proto restoregrpc/v1/models.proto restoregrpc/v1/restore_service.proto restoregrpc/v1/model_admin_service.proto)
 m=()
 for f in "${files[@]}"; do m+=("--go_opt=M$f=$pkg;restoregrpcv1" "--go-grpc_opt=M$f=$pkg;restoregrpcv1"); done
 protoc -I "$protos" \

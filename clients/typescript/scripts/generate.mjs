@@ -31,6 +31,7 @@ execFileSync(
     "restoregrpc/v1/image.proto",
     "restoregrpc/v1/models.proto",
     "restoregrpc/v1/restore_service.proto",
+    "restoregrpc/v1/model_admin_service.proto",
     "google/rpc/error_details.proto",
   ],
   { stdio: "inherit" },
