@@ -19,7 +19,8 @@ const { values } = parseArgs({
   },
 });
 const client = createRestoreClient(`http://${values.server}`);
-const options = { model: values.model, tileSize: Number(values.tile) };
+// An unset tile size is left out: 0 would be an explicit (invalid) size now that the field has presence.
+const options = { model: values.model, ...(Number(values.tile) > 0 ? { tileSize: Number(values.tile) } : {}) };
 if (values.image) {
   const input = new Uint8Array(readFileSync(values.image));
   const times = [];
