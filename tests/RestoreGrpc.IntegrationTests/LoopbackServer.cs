@@ -36,7 +36,12 @@ public sealed class LoopbackServer : IAsyncDisposable
     public static Task<LoopbackServer> StartAsync(params string[] settings) => StartAsync(configure: null, settings);
 
     /// <param name="configure">Extra host configuration (e.g. a capturing logger), applied before the server's own.</param>
-    public static async Task<LoopbackServer> StartAsync(Action<WebApplicationBuilder>? configure, params string[] settings)
+    public static Task<LoopbackServer> StartAsync(Action<WebApplicationBuilder>? configure, params string[] settings) =>
+        StartAsync(configure, map: null, settings);
+
+    /// <param name="configure">Extra host configuration (e.g. a capturing logger), applied before the server's own.</param>
+    /// <param name="map">Extra endpoints (test-only services), mapped after the server's own, before it starts.</param>
+    public static async Task<LoopbackServer> StartAsync(Action<WebApplicationBuilder>? configure, Action<WebApplication>? map, params string[] settings)
     {
         string models = SharedAssets.Directory is { } shared ? Path.Combine(shared, "models") : Path.Combine(Path.GetTempPath(), "restoregrpc-no-models");
         string[] args =
@@ -56,6 +61,7 @@ public sealed class LoopbackServer : IAsyncDisposable
             .. settings,
         ];
         WebApplication app = RestoreServer.Build(args, configure);
+        map?.Invoke(app);
         await app.StartAsync();
         return new LoopbackServer(app, app.ListeningAddress());
     }

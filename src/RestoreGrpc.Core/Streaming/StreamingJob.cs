@@ -19,9 +19,10 @@ public sealed class StreamingJob
     private long _peakBytes;
     private int _sentCount;
 
-    internal StreamingJob(string id, IUpscaleModel model, TilePlan plan, StreamPixelFormat format, string client, DateTimeOffset now)
+    internal StreamingJob(string id, IUpscaleModel model, TilePlan plan, StreamPixelFormat format, string client, DateTimeOffset now, string owner = "")
     {
         Id = id;
+        Owner = owner;
         Model = model;
         Plan = plan;
         Format = format;
@@ -39,6 +40,10 @@ public sealed class StreamingJob
 
     /// <summary>Who opened the job (tenant or peer), for the per-client cap.</summary>
     internal string Client { get; }
+
+    /// <summary>The tenant that opened the job; only that tenant may resume or take it over (empty: no tenant, and
+    /// the job id alone is the credential).</summary>
+    public string Owner { get; }
 
     /// <summary>Bytes of tile tensors held right now.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);

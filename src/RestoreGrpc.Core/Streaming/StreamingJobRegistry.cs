@@ -33,7 +33,7 @@ public sealed class StreamingJobRegistry
     internal DateTimeOffset Now => _time.GetUtcNow();
 
     /// <summary>A new job, not yet attached (see <see cref="Attach"/>).</summary>
-    internal StreamingJob Create(IUpscaleModel model, TilePlan plan, StreamPixelFormat format, string client)
+    internal StreamingJob Create(IUpscaleModel model, TilePlan plan, StreamPixelFormat format, string client, string owner = "")
     {
         Sweep();
         lock (_admission)
@@ -48,7 +48,7 @@ public sealed class StreamingJobRegistry
 
             // 128 random bits: a job id is the only thing that lets a stream resume a job.
             string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            var job = new StreamingJob(id, model, plan, format, client, Now);
+            var job = new StreamingJob(id, model, plan, format, client, Now, owner);
             _jobs[id] = job;
             return job;
         }
@@ -98,6 +98,17 @@ public sealed class StreamingJobRegistry
     {
         Sweep();
         return _jobs.TryGetValue(id, out StreamingJob? job) ? job : throw new StreamJobNotFoundException(id, _options.ResumeWindow);
+    }
+
+    /// <summary>The job, when <paramref name="tenant"/> owns it: another tenant's job is answered exactly like an
+    /// unknown id, so a leaked or guessed id neither resumes nor reveals someone else's job.</summary>
+    /// <exception cref="StreamJobNotFoundException">Unknown, expired, or owned by another tenant.</exception>
+    public StreamingJob Find(string id, string tenant)
+    {
+        StreamingJob job = Find(id);
+        return job.Owner.Length == 0 || string.Equals(job.Owner, tenant, StringComparison.Ordinal)
+            ? job
+            : throw new StreamJobNotFoundException(id, _options.ResumeWindow);
     }
 
     /// <summary>Forgets a job no stream was ever attached to (its header was refused).</summary>

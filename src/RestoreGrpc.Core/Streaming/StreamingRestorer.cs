@@ -128,12 +128,12 @@ public sealed class StreamingRestorer
                 $"gives {plan.WindowWidth}x{plan.WindowHeight} windows of {tileBytes} bytes ({format}); streamed tiles may carry at most {_options.MaxTileBytes} bytes: choose a smaller tile size or margin");
         }
 
-        return _registry.Create(model, plan, format, request.Client);
+        return _registry.Create(model, plan, format, request.Client, request.Settings.Tenant);
     }
 
     private StreamingJob Resume(StreamOpenRequest request)
     {
-        StreamingJob job = _registry.Find(request.JobId!);
+        StreamingJob job = _registry.Find(request.JobId!, request.Settings.Tenant);
         if ((request.Width != 0 && request.Width != job.Plan.ImageWidth) || (request.Height != 0 && request.Height != job.Plan.ImageHeight))
         {
             throw new InvalidRequestException(

@@ -16,4 +16,7 @@ public static class RestoreAttributes
     public const string ImageWidth = "restoregrpc.image.width";
     public const string ImageHeight = "restoregrpc.image.height";
     public const string ImageFormat = "restoregrpc.image.format";
+
+    /// <summary>The caller's tenant (authenticated, or self-declared while authentication is off).</summary>
+    public const string Tenant = "restoregrpc.tenant";
 }

@@ -1,10 +1,14 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using RestoreGrpc.Server.Quotas;
 using RestoreGrpc.Server.Security;
 using RestoreGrpc.Server.Services;
 
 namespace RestoreGrpc.Server.Hosting;
 
 /// <summary>
-/// The server's defences in one place: Kestrel's limits (left to gRPC's message limits where gRPC enforces them), call timeouts and plan
+/// The server's defences in one place: Kestrel's limits (<see cref="KestrelLimitsOptions"/>), authentication and
+/// authorization (<see cref="AuthHostingExtensions"/>) (left to gRPC's message limits where gRPC enforces them), call timeouts and plan
 /// caps (<see cref="CallLimitsOptions"/>). <c>Program</c> adds them with <see cref="AddRestoreSecurity"/> and
 /// <see cref="UseRestoreSecurity"/>.
 /// </summary>
@@ -15,7 +19,26 @@ public static class RestoreSecurityExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddRestoreOptions<CallLimitsOptions>(builder.Configuration, CallLimitsOptions.Section);
         builder.Services.AddSingleton<RequestPlanGuard>();
-        builder.Services.AddSingleton(new SecurityState(builder.AddRestoreTls()));
+        builder.Services.AddRestoreOptions<QuotaOptions>(builder.Configuration, QuotaOptions.Section);
+        builder.Services.AddSingleton<TenantQuotas>();
+        builder.Services.AddSingleton<CallerTenant>();
+        bool certificates = builder.AddRestoreTls();
+        AuthOptions auth = builder.AddRestoreAuth(certificates);
+        builder.Services.AddSingleton(new SecurityState(certificates || auth.Enabled, auth.Enabled));
+        builder.Services.AddRestoreOptions<KestrelLimitsOptions>(builder.Configuration, KestrelLimitsOptions.Section);
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<KestrelLimitsOptions>>((kestrel, configured) =>
+        {
+            KestrelLimitsOptions limits = configured.Value;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = limits.MaxStreamsPerConnection;
+            kestrel.Limits.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersTotalBytes;
+            kestrel.Limits.Http2.MaxRequestHeaderFieldSize = limits.MaxRequestHeaderFieldBytes;
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(limits.KeepAliveTimeoutSeconds);
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.RequestHeadersTimeoutSeconds);
+            kestrel.Limits.MinRequestBodyDataRate = limits.MinRequestBodyBytesPerSecond > 0
+                ? new MinDataRate(limits.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(limits.MinRequestBodyGraceSeconds))
+                : null;
+            kestrel.Limits.MaxConcurrentConnections = limits.MaxConnections > 0 ? limits.MaxConnections : null;
+        });
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -35,6 +58,11 @@ public static class RestoreSecurityExtensions
         if (app.Services.GetRequiredService<SecurityState>().Authentication)
         {
             app.UseAuthentication();
+        }
+
+        if (app.Services.GetRequiredService<SecurityState>().Authorization)
+        {
+            app.UseAuthorization();
         }
 
         return app;

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using RestoreGrpc.Server.Health;
+using RestoreGrpc.Server.Security;
 using RestoreGrpc.Server.Services;
 using RestoreGrpc.Server.Telemetry;
 
@@ -68,9 +69,10 @@ public static class RestoreServer
 
         WebApplication app = builder.Build();
         app.UseRestoreSecurity();
-        app.MapGrpcService<RestoreGrpcService>();
-        app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        AuthOptions auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        app.MapGrpcService<RestoreGrpcService>().RequireRestorePolicy(app.Services, RestorePolicies.User);
+        app.MapGrpcHealthChecksService().RequireRestorePolicy(app.Services, RestorePolicies.User, auth.AllowAnonymousHealth);
+        app.MapGrpcReflectionService().RequireRestorePolicy(app.Services, RestorePolicies.User, auth.AllowAnonymousReflection);
         app.MapRestoreTelemetry();
         app.MapGet("/", () => "RestoreGrpc: a gRPC server (HTTP/2). Use the restore CLI, an SDK, or grpcurl with reflection.");
         return app;

@@ -12,7 +12,8 @@ namespace RestoreGrpc.Server.Services;
 
 /// <summary>
 /// Turns core exceptions into gRPC statuses with google.rpc details: bad input → INVALID_ARGUMENT with a
-/// BadRequest naming the field; unknown model → NOT_FOUND; unusable model → FAILED_PRECONDITION; cancellation →
+/// BadRequest naming the field; a full queue → RESOURCE_EXHAUSTED with RetryInfo, a tenant's quota → the same with a
+/// QuotaFailure; unknown model → NOT_FOUND; unusable model → FAILED_PRECONDITION; cancellation →
 /// CANCELLED or DEADLINE_EXCEEDED. Anything else is logged and answered INTERNAL without leaking internals.
 /// </summary>
 internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : Interceptor
@@ -70,12 +71,13 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
                     },
                 }.ToRpcException();
             case QueueFullException full:
-                return new Status
+                return Exhausted(full.Message, full.RetryAfter);
+            case QuotaExceededException quota:
+                // Subject: the tenant (the caller's own, never another's); description: which quota.
+                return Exhausted(quota.Message, quota.RetryAfter, Any.Pack(new QuotaFailure
                 {
-                    Code = (int)Code.ResourceExhausted,
-                    Message = full.Message,
-                    Details = { Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(full.RetryAfter) }) },
-                }.ToRpcException();
+                    Violations = { new QuotaFailure.Types.Violation { Subject = quota.Tenant, Description = quota.Message } },
+                }));
             case ModelNotFoundException notFound:
                 return ModelError(Code.NotFound, notFound.Name, notFound.Message);
             case StreamJobNotFoundException job:
@@ -97,6 +99,19 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
                 LogFailed(logger, exception, context.Method);
                 return new RpcException(new Grpc.Core.Status(StatusCode.Internal, "internal error; the server log has the details"));
         }
+    }
+
+    /// <summary>RESOURCE_EXHAUSTED with RetryInfo (when retrying can help) and any further details.</summary>
+    private static RpcException Exhausted(string message, TimeSpan? retryAfter, params Any[] details)
+    {
+        var status = new Status { Code = (int)Code.ResourceExhausted, Message = message };
+        status.Details.AddRange(details);
+        if (retryAfter is { } delay)
+        {
+            status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(delay) }));
+        }
+
+        return status.ToRpcException();
     }
 
     private static RpcException ModelError(Code code, string model, string message) => new Status

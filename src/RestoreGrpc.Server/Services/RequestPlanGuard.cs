@@ -23,10 +23,7 @@ internal sealed class RequestPlanGuard(ModelCatalog catalog, IOptions<CallLimits
             return; // no super-resolution tiles
         }
 
-        string name = string.IsNullOrWhiteSpace(settings.Model) ? catalog.DefaultModelName : settings.Model.Trim();
-        ModelDescriptor? model = catalog.List()
-            .Select(s => s.Descriptor)
-            .FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase) && d.Task == ModelTaskKind.SuperResolution);
+        ModelDescriptor? model = SuperResolutionModel(settings);
         if (model is null)
         {
             return;
@@ -61,5 +58,31 @@ internal sealed class RequestPlanGuard(ModelCatalog catalog, IOptions<CallLimits
                     $"tile {tile} cuts {width}x{height} into {tiles} tiles; this server allows at most {options.MaxTiles} per request: use a tile size of at least {least}");
             }
         }
+    }
+
+    /// <summary>The tiles a request's plan has (for the per-tenant queued-tiles quota): the super-resolution plan's
+    /// tile count, 1 for a faces-only request or a model the catalog does not know (the core refuses that one).</summary>
+    public int EstimateTiles(RestoreSettings settings, int width, int height)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Task is RestoreTaskKind.Faces || SuperResolutionModel(settings) is not { } model)
+        {
+            return 1;
+        }
+
+        int tile = settings.TileSize ?? catalog.EffectiveTileSize(model);
+        return tile <= 0 ? 1 : (int)Math.Min(int.MaxValue, (long)Math.Ceiling((double)width / tile) * (long)Math.Ceiling((double)height / tile));
+    }
+
+    /// <summary>The model name a request resolves to (its own, else the default).</summary>
+    public string ModelName(RestoreSettings settings) =>
+        string.IsNullOrWhiteSpace(settings?.Model) ? catalog.DefaultModelName : settings.Model.Trim();
+
+    private ModelDescriptor? SuperResolutionModel(RestoreSettings settings)
+    {
+        string name = ModelName(settings);
+        return catalog.List()
+            .Select(s => s.Descriptor)
+            .FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase) && d.Task == ModelTaskKind.SuperResolution);
     }
 }

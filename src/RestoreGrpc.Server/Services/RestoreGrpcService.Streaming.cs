@@ -21,15 +21,22 @@ internal sealed partial class RestoreGrpcService
         CallLimitsOptions limits = callLimits.Value;
         StreamHeader header = await ReadHeaderAsync(requestStream, CallLimitsOptions.Span(limits.HeaderTimeoutSeconds), context).ConfigureAwait(false);
 
-        StreamOpenRequest open = StreamMapping.ToOpenRequest(header, TenantOf(context), context.Peer);
+        string tenant = TenantOf(context);
+        using IDisposable streamQuota = quotas.AdmitStream(tenant);
+        StreamOpenRequest open = StreamMapping.ToOpenRequest(header, tenant, context.Peer);
         if (open.JobId is null)
         {
             planGuard.Check(open.Settings, open.Width, open.Height);
+            quotas.CheckModels(tenant, planGuard.ModelName(open.Settings));
         }
+
+        // A resumed job's image was counted when it was opened.
+        using IDisposable imageQuota = quotas.AdmitStreamImage(tenant, open.JobId is null ? (long)open.Width * open.Height : 0);
 
         using var idle = new StreamIdleWatch(CallLimitsOptions.Span(limits.IdleTimeoutSeconds), TimeProvider.System);
         var writer = new TimedStreamWriter(responseStream, CallLimitsOptions.Span(limits.WriteTimeoutSeconds), context.GetHttpContext(), logger);
         await using StreamingSession session = await streaming.OpenAsync(open, context.CancellationToken).ConfigureAwait(false);
+        using IDisposable tileQuota = quotas.AdmitTiles(tenant, session.InitialCredit);
         // The stream's tiles in flight count in the memory budget like a unary request's image (the job stays resumable
         // when it is refused).
         using MemoryReservation memory = await budget.ReserveAsync(

@@ -6,6 +6,8 @@ using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Restoration;
 using RestoreGrpc.Server.Hosting;
 using RestoreGrpc.Server.Mapping;
+using RestoreGrpc.Server.Quotas;
+using RestoreGrpc.Server.Security;
 
 namespace RestoreGrpc.Server.Services;
 
@@ -18,15 +20,17 @@ internal sealed partial class RestoreGrpcService(
     MemoryBudget budget,
     RequestPlanGuard planGuard,
     IOptions<CallLimitsOptions> callLimits,
+    CallerTenant tenants,
+    TenantQuotas quotas,
     ILogger<RestoreGrpcService> logger) : RestoreService.RestoreServiceBase
 {
-    /// <summary>Call metadata naming the client or tenant, for fair scheduling.</summary>
-    public const string TenantHeader = "x-restore-tenant";
-
     public override async Task<RestoreResponse> Restore(RestoreRequest request, ServerCallContext context)
     {
-        RestoreSettings settings = ProtoMapping.ToSettings(request.Options) with { Tenant = TenantOf(context) };
+        string tenant = TenantOf(context);
+        RestoreSettings settings = ProtoMapping.ToSettings(request.Options) with { Tenant = tenant };
         planGuard.Check(settings);
+        quotas.CheckModels(tenant, settings.Task is RestoreTaskKind.Faces ? null : planGuard.ModelName(settings), settings.Faces?.Restorer);
+        AdmitImage(tenant, request.Image.Memory, settings, context);
         using var limit = new UnaryCallLimit(CallLimitsOptions.Span(callLimits.Value.MaxUnaryCallSeconds), context.CancellationToken);
         try
         {
@@ -46,16 +50,37 @@ internal sealed partial class RestoreGrpcService(
         }
     }
 
-    /// <summary>Fair scheduling takes turns between tenants: the authenticated caller (a verified client
-    /// certificate's subject), else the self-declared name in the call's metadata.</summary>
-    private static string TenantOf(ServerCallContext context) =>
-        context.GetHttpContext().User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name }
-            ? name
-            : context.RequestHeaders.GetValue(TenantHeader) ?? string.Empty;
+    /// <summary>The caller's tenant (<see cref="CallerTenant"/>), also set on the call's span.</summary>
+    private string TenantOf(ServerCallContext context)
+    {
+        string tenant = tenants.Of(context);
+        System.Diagnostics.Activity.Current?.SetTag(Core.Telemetry.RestoreAttributes.Tenant, tenant);
+        return tenant;
+    }
+
+    /// <summary>Holds the tenant's quotas for a unary call's image until its response has been written. The image's
+    /// size is read from its header only when a quota needs it.</summary>
+    /// <exception cref="Core.Errors.QuotaExceededException">A quota refused it.</exception>
+    private void AdmitImage(string tenant, ReadOnlyMemory<byte> image, RestoreSettings settings, ServerCallContext context)
+    {
+        TenantQuota quota = quotas.For(tenant);
+        long pixels = 0;
+        int tiles = 1;
+        if (quota.MaxImagePixels > 0 || quota.InputPixelsPerMinute > 0 || quota.MaxQueuedTiles > 0)
+        {
+            (int width, int height) = Core.Imaging.ImageHeader.Size(image);
+            pixels = (long)width * height;
+            tiles = planGuard.EstimateTiles(settings, width, height);
+        }
+
+        context.GetHttpContext().Response.RegisterForDispose(quotas.AdmitUnary(tenant, pixels, tiles));
+    }
 
     public override async Task<DetectFacesResponse> DetectFaces(DetectFacesRequest request, ServerCallContext context)
     {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        string tenant = TenantOf(context);
+        AdmitImage(tenant, request.Image.Memory, new RestoreSettings(Task: RestoreTaskKind.Faces, Tenant: tenant), context);
         using var limit = new UnaryCallLimit(CallLimitsOptions.Span(callLimits.Value.MaxUnaryCallSeconds), context.CancellationToken);
         IReadOnlyList<Core.Faces.Detection.DetectedFace> faces;
         Core.Imaging.ImageDescription input;
@@ -85,6 +110,7 @@ internal sealed partial class RestoreGrpcService(
 
     public override async Task<EstimateRestoreResponse> EstimateRestore(EstimateRestoreRequest request, ServerCallContext context)
     {
+        _ = TenantOf(context);
         RestoreEstimate estimate = await pipeline.EstimateAsync(
             request.Width,
             request.Height,
@@ -96,11 +122,14 @@ internal sealed partial class RestoreGrpcService(
 
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
+        string tenant = TenantOf(context);
         var response = new ListModelsResponse { DefaultModel = catalog.DefaultModelName };
         foreach (ModelStatus status in catalog.List())
         {
             ModelInfo info = ProtoMapping.ToProto(status);
-            if (request.Task == ModelTask.Unspecified || request.Task == info.Task)
+            // A tenant limited to some models sees those (face detectors are not on such lists and stay listed).
+            bool allowed = status.Descriptor.Task is ModelTaskKind.FaceDetection || quotas.Allows(tenant, status.Descriptor.Name);
+            if (allowed && (request.Task == ModelTask.Unspecified || request.Task == info.Task))
             {
                 response.Models.Add(info);
             }
