@@ -1,5 +1,8 @@
+using Grpc.HealthCheck;
 using Microsoft.Extensions.Options;
+using RestoreGrpc.Server.Health;
 using RestoreGrpc.Server.Hosting;
+using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace RestoreGrpc.Server.Draining;
 
@@ -9,7 +12,8 @@ namespace RestoreGrpc.Server.Draining;
 /// connections, send GOAWAY and wait for running requests up to the shutdown timeout, then abort them: a long stream
 /// would be cut without a status, and health would say SERVING until the end.
 /// </summary>
-internal sealed partial class DrainService(ServerDrain drain, IOptions<RestoreServerOptions> options, ILogger<DrainService> logger) : IHostedLifecycleService
+internal sealed partial class DrainService(ServerDrain drain, IOptions<RestoreServerOptions> options, IServiceProvider services, ILogger<DrainService> logger)
+    : IHostedLifecycleService
 {
     /// <summary>How long streams get, after the grace period, to send their resumable endings.</summary>
     public static readonly TimeSpan EndingTime = TimeSpan.FromSeconds(3);
@@ -18,7 +22,16 @@ internal sealed partial class DrainService(ServerDrain drain, IOptions<RestoreSe
     {
         TimeSpan grace = TimeSpan.FromSeconds(options.Value.DrainSeconds);
         LogDraining(logger, drain.InFlight, grace.TotalSeconds);
-        await drain.DrainAsync(grace, EndingTime, cancellationToken).ConfigureAwait(false);
+        Task draining = drain.DrainAsync(grace, EndingTime, cancellationToken);
+        // Check runs the health checks (DrainHealthCheck now fails); Watch streams get the change now rather than at the
+        // next health-check publication.
+        if (services.GetService<HealthServiceImpl>() is { } health)
+        {
+            health.SetStatus(HealthServices.Liveness, ServingStatus.NotServing);
+            health.SetStatus(HealthServices.Readiness, ServingStatus.NotServing);
+        }
+
+        await draining.ConfigureAwait(false);
         LogDrained(logger, drain.InFlight);
     }
 
