@@ -46,6 +46,13 @@ if (args.Contains("--memory"))
     return;
 }
 
+if (args.Contains("--fleet"))
+{
+    // Several instances behind the SDK's balancer (issue 15): throughput with 1, 2, 3 and the failover gap.
+    await FleetBenchmark.RunAsync(args);
+    return;
+}
+
 if (args.Contains("--stream"))
 {
     // Tile streaming (issue 4): input MP/s and server peak RSS per input size, in separate server processes.

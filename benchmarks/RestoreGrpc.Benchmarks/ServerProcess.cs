@@ -86,6 +86,16 @@ internal sealed class ServerProcess : IAsyncDisposable
         throw new InvalidOperationException($"no {field} in /proc status");
     }
 
+    /// <summary>A crash: SIGKILL, no drain.</summary>
+    public void Kill() => _process.Kill();
+
+    /// <summary>A stop as Kubernetes does it: SIGTERM, and the server drains.</summary>
+    public void Terminate()
+    {
+        using Process kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

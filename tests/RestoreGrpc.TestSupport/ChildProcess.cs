@@ -33,6 +33,11 @@ public sealed class ChildProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The process id (to signal it: a SIGTERM'd server drains).</summary>
+    public int Id => _process.Id;
+
+    public bool HasExited => _exited.Task.IsCompleted;
+
     /// <summary>Starts <paramref name="fileName"/> in <paramref name="workingDirectory"/>.</summary>
     public static ChildProcess Start(string fileName, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string?>? environment = null)
     {

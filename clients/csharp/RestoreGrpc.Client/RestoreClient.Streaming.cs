@@ -5,6 +5,7 @@ using Grpc.Core;
 using RestoreGrpc.Client.Streaming;
 using RestoreGrpc.Contracts.V1;
 using RestoreGrpc.Tiling;
+using ProtoRestoreOptions = RestoreGrpc.Contracts.V1.RestoreOptions;
 
 namespace RestoreGrpc.Client;
 
@@ -16,8 +17,9 @@ public sealed partial class RestoreClient
     /// the server grants credit, and output tiles go to <paramref name="sink"/> as they arrive, so neither side
     /// holds the whole output. The tile plan is computed here with the same <see cref="TilePlan"/> code as on the
     /// server. A lost connection is resumed for as long as <see cref="RestoreClientOptions.StreamReconnectWindow"/> (30 s by
-    /// default, longer than a server restart):
-    /// only tiles not yet received are sent and computed again, and no tile reaches the sink twice.
+    /// default, longer than a server restart): only tiles not yet received are sent and computed again, and no tile
+    /// reaches the sink twice. Behind a balanced channel (<see cref="RestoreClientOptions.Addresses"/>, <c>dns:///</c>)
+    /// the resume may land on another instance, which rebuilds the job from the header and the held tiles.
     /// Super-resolution at the model's native scale only; <see cref="RestoreOptions.Timeout"/> applies per stream.
     /// </summary>
     public async Task<StreamRestoreResult> RestoreLargeAsync(
@@ -83,7 +85,7 @@ public sealed partial class RestoreClient
             cancellationToken: cancellationToken);
         var header = new StreamHeader
         {
-            Options = ToProto(job.Options),
+            Options = job.HeaderOptions(),
             Width = job.Source.Width,
             Height = job.Source.Height,
             PixelFormat = new PixelFormat { BitDepth = job.Source.Format.BitDepth, ChannelCount = job.Source.Format.Channels },
@@ -268,6 +270,21 @@ public sealed partial class RestoreClient
 
         public HashSet<int> Held { get; } = [];
 
+        /// <summary>The header's options: the caller's, and once a plan came back its model, tile size and margin, so
+        /// that any instance (one with other defaults, one that rebuilds the job) plans the same tiles.</summary>
+        public ProtoRestoreOptions HeaderOptions()
+        {
+            ProtoRestoreOptions proto = ToProto(Options);
+            if (_plan is not null)
+            {
+                proto.Model = Model;
+                proto.Tiling.TileSize = _plan.Options.TileSize;
+                proto.Tiling.TileMargin = _plan.Options.Margin;
+            }
+
+            return proto;
+        }
+
         public int Reconnects { get; set; }
 
         /// <summary>Takes the server's plan: the first one starts the sink; the same plan must come back on resume.</summary>
@@ -284,6 +301,13 @@ public sealed partial class RestoreClient
             if (_plan is null)
             {
                 Sink.Start(plan.OutputWidth, plan.OutputHeight, Source.Format);
+            }
+            else if (answer.Model != Model || plan.Options != _plan.Options)
+            {
+                // A resume (maybe rebuilt on another instance) must cut the image the same way, or the held tiles
+                // would mean other rectangles.
+                throw new InvalidOperationException(
+                    $"the resumed job's plan ({answer.Model}, tile {answer.TileSize} margin {answer.TileMargin}) differs from the first one ({Model}, tile {_plan.Options.TileSize} margin {_plan.Options.Margin})");
             }
 
             _plan = plan;

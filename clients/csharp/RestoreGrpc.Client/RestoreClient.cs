@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
+using RestoreGrpc.Client.Balancing;
 using RestoreGrpc.Client.Streaming;
 using RestoreGrpc.Contracts.V1;
 using ProtoRestoreOptions = RestoreGrpc.Contracts.V1.RestoreOptions;
@@ -30,8 +31,8 @@ public sealed partial class RestoreClient : IDisposable
     public RestoreClient(RestoreClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _ownedChannel = GrpcChannel.ForAddress(options.Address, CreateChannelOptions(options));
-        _client = new RestoreService.RestoreServiceClient(_ownedChannel.Intercept(new TracingInterceptor(options.Address)));
+        _ownedChannel = GrpcChannel.ForAddress(FleetChannel.TargetOf(options), CreateChannelOptions(options));
+        _client = new RestoreService.RestoreServiceClient(_ownedChannel.Intercept(new TracingInterceptor(FleetChannel.DisplayAddressOf(options))));
         _defaultTimeout = options.DefaultTimeout;
         _reconnects = new StreamReconnectPolicy(options);
     }
@@ -44,7 +45,8 @@ public sealed partial class RestoreClient : IDisposable
         _defaultTimeout = defaultTimeout;
     }
 
-    /// <summary>The channel settings this SDK uses: message limits and the UNAVAILABLE retry policy.</summary>
+    /// <summary>The channel settings this SDK uses: message limits, the UNAVAILABLE retry policy (and Restore hedging
+    /// when asked for), and round-robin balancing for <c>dns:///</c> or several addresses.</summary>
     public static GrpcChannelOptions CreateChannelOptions(RestoreClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -59,26 +61,42 @@ public sealed partial class RestoreClient : IDisposable
             DisposeHttpClient = true,
         };
 
+        var serviceConfig = new ServiceConfig();
         if (options.MaxAttempts > 1)
         {
-            channelOptions.ServiceConfig = new ServiceConfig
+            if (options.RestoreHedgingDelay is { } hedgingDelay)
             {
-                MethodConfigs =
+                // Restore is idempotent (same input, same output, nothing stored): copies on several instances are safe.
+                serviceConfig.MethodConfigs.Add(new MethodConfig
                 {
-                    new MethodConfig
+                    Names = { new MethodName { Service = RestoreService.Descriptor.FullName, Method = "Restore" } },
+                    HedgingPolicy = new HedgingPolicy
                     {
-                        Names = { MethodName.Default },
-                        RetryPolicy = new RetryPolicy
-                        {
-                            MaxAttempts = options.MaxAttempts,
-                            InitialBackoff = options.InitialBackoff,
-                            MaxBackoff = options.MaxBackoff,
-                            BackoffMultiplier = 2,
-                            RetryableStatusCodes = { StatusCode.Unavailable },
-                        },
+                        MaxAttempts = options.MaxAttempts,
+                        HedgingDelay = hedgingDelay,
+                        NonFatalStatusCodes = { StatusCode.Unavailable },
                     },
+                });
+            }
+
+            serviceConfig.MethodConfigs.Add(new MethodConfig
+            {
+                Names = { MethodName.Default },
+                RetryPolicy = new RetryPolicy
+                {
+                    MaxAttempts = options.MaxAttempts,
+                    InitialBackoff = options.InitialBackoff,
+                    MaxBackoff = options.MaxBackoff,
+                    BackoffMultiplier = 2,
+                    RetryableStatusCodes = { StatusCode.Unavailable },
                 },
-            };
+            });
+        }
+
+        FleetChannel.Configure(channelOptions, serviceConfig, options);
+        if (serviceConfig.MethodConfigs.Count > 0 || serviceConfig.LoadBalancingConfigs.Count > 0)
+        {
+            channelOptions.ServiceConfig = serviceConfig;
         }
 
         return channelOptions;

@@ -3,8 +3,30 @@ namespace RestoreGrpc.Client;
 /// <summary>Connection settings for <see cref="RestoreClient"/>.</summary>
 public sealed class RestoreClientOptions
 {
-    /// <summary>Server address, e.g. <c>http://localhost:5000</c>.</summary>
+    /// <summary>
+    /// Server address, e.g. <c>http://localhost:5000</c>; or <c>dns:///host:port</c> to balance round-robin over every
+    /// address the name resolves to (a Kubernetes headless Service), see <see cref="Addresses"/> for a fixed list.
+    /// </summary>
     public Uri Address { get; set; } = new("http://localhost:5000");
+
+    /// <summary>Several instances to balance round-robin over (tests, setups without DNS); when not empty it replaces
+    /// <see cref="Address"/>. Calls the instances refuse (UNAVAILABLE: down, draining) are retried on the others.</summary>
+    public IList<Uri> Addresses { get; } = [];
+
+    /// <summary>Whether a balanced channel (<c>dns:///</c> or <see cref="Addresses"/> without https) uses TLS.</summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>How often a <c>dns:///</c> address is resolved again, so instances added by scaling get traffic
+    /// (it is also resolved again whenever a connection fails).</summary>
+    public TimeSpan DnsRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Hedging for Restore (idempotent): when set, a further copy of a Restore that has no answer after this delay
+    /// goes to the next instance, up to <see cref="MaxAttempts"/> copies, and the first answer wins (the others are
+    /// cancelled). Cuts tail latency from a slow or stuck instance at the price of duplicate work; off by default.
+    /// UNAVAILABLE sends the next copy at once. Other calls keep the retry policy.
+    /// </summary>
+    public TimeSpan? RestoreHedgingDelay { get; set; }
 
     /// <summary>Largest response accepted. Restored images are large: ×4 multiplies pixels by 16.</summary>
     public int MaxReceiveMessageBytes { get; set; } = 512 * 1024 * 1024;

@@ -34,7 +34,8 @@ public sealed class StreamingRestorer
     /// <exception cref="InvalidRequestException">Bad header (field named).</exception>
     /// <exception cref="ModelNotFoundException">Unknown model.</exception>
     /// <exception cref="ModelUnavailableException">Model cannot run.</exception>
-    /// <exception cref="StreamJobNotFoundException">Resume of an unknown or expired job.</exception>
+    /// <exception cref="StreamJobNotFoundException">Resume of an unknown or expired job whose header does not repeat
+    /// the image size (with it, the job is rebuilt: <see cref="StreamingSession.Rebuilt"/>).</exception>
     /// <exception cref="QueueFullException">Too many open streams, in all or for this client.</exception>
     public async Task<StreamingSession> OpenAsync(StreamOpenRequest request, CancellationToken cancellationToken)
     {
@@ -48,9 +49,24 @@ public sealed class StreamingRestorer
                 $"streaming restores super-resolution only (got {settings.Task}): face restoration needs the whole image's context; use Restore");
         }
 
-        StreamingJob job = string.IsNullOrEmpty(request.JobId)
-            ? await CreateJobAsync(request, settings, cancellationToken).ConfigureAwait(false)
-            : Resume(request);
+        bool rebuilt = false;
+        StreamingJob job;
+        if (string.IsNullOrEmpty(request.JobId))
+        {
+            job = await CreateJobAsync(request, settings, cancellationToken).ConfigureAwait(false);
+        }
+        else if (TryResume(request) is { } known)
+        {
+            job = known;
+        }
+        else
+        {
+            // Stateless resume: another instance started the job (or it expired here). The plan is deterministic from
+            // the header, so a new job built from it gives every held tile the same meaning; only the others are sent.
+            job = await CreateJobAsync(request, settings, cancellationToken).ConfigureAwait(false);
+            AdoptHeld(job, request.HeldTiles);
+            rebuilt = true;
+        }
 
         try
         {
@@ -74,7 +90,7 @@ public sealed class StreamingRestorer
         }
 
         var owner = new BatchOwner(job, settings.Tenant, _batcher.PriorityFor(settings.Priority, job.Plan.Count));
-        return new StreamingSession(job, _registry, attachment, _batcher, owner, _options, request.HeldTiles, cancellationToken);
+        return new StreamingSession(job, _registry, attachment, _batcher, owner, _options, request.HeldTiles, cancellationToken) { Rebuilt = rebuilt };
     }
 
     private static void CheckHeld(StreamingJob job, IReadOnlyCollection<int> heldTiles)
@@ -131,9 +147,39 @@ public sealed class StreamingRestorer
         return _registry.Create(model, plan, format, request.Client, request.Settings.Tenant);
     }
 
-    private StreamingJob Resume(StreamOpenRequest request)
+    /// <summary>Tiles a rebuilt job's client says it holds count as sent (they were, by the instance that started the
+    /// job), once they are checked to lie in the plan.</summary>
+    private void AdoptHeld(StreamingJob job, IReadOnlyCollection<int> heldTiles)
     {
-        StreamingJob job = _registry.Find(request.JobId!, request.Settings.Tenant);
+        foreach (int held in heldTiles)
+        {
+            if (held < 0 || held >= job.Plan.Count)
+            {
+                _registry.Forget(job);
+                throw new InvalidRequestException(RequestField.StreamHeldTiles, $"names tile {held}, outside the plan (tiles 0..{job.Plan.Count - 1})");
+            }
+        }
+
+        foreach (int held in heldTiles)
+        {
+            job.MarkSent(held);
+        }
+    }
+
+    /// <summary>The job the header resumes, or null when this server does not have it but can rebuild it from the
+    /// header (<see cref="StreamOpenRequest.CanRebuild"/>).</summary>
+    private StreamingJob? TryResume(StreamOpenRequest request)
+    {
+        StreamingJob job;
+        try
+        {
+            job = _registry.Find(request.JobId!, request.Settings.Tenant);
+        }
+        catch (StreamJobNotFoundException) when (request.CanRebuild)
+        {
+            return null;
+        }
+
         if ((request.Width != 0 && request.Width != job.Plan.ImageWidth) || (request.Height != 0 && request.Height != job.Plan.ImageHeight))
         {
             throw new InvalidRequestException(

@@ -73,6 +73,10 @@ public sealed class StreamingSession : IAsyncDisposable
 
     public int InitialCredit { get; }
 
+    /// <summary>Whether the header resumed a job this server did not know, rebuilt from the header and the held tiles
+    /// (the job started on another instance, or expired here).</summary>
+    public bool Rebuilt { get; internal init; }
+
     /// <summary>Cancelled when the call ends or a newer stream resumes the job.</summary>
     public CancellationToken Stopping => _stop.Token;
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using RestoreGrpc.Server.Draining;
 using RestoreGrpc.Server.Health;
 using RestoreGrpc.Server.Security;
 using RestoreGrpc.Server.Services;
@@ -54,7 +55,9 @@ public static class RestoreServer
             grpc.EnableDetailedErrors = false;
             grpc.Interceptors.Add<TelemetryInterceptor>(); // outermost: sees the status ErrorMappingInterceptor maps
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
+            grpc.Interceptors.Add<DrainInterceptor>(); // innermost: refused calls are counted and mapped like others
         });
+        builder.Services.AddRestoreDrain();
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(health =>
             {
@@ -64,7 +67,8 @@ public static class RestoreServer
                 health.Services.Map(HealthServices.Readiness, check => check.Tags.Contains(HealthServices.ReadyTag));
             })
             .AddCheck("process", () => HealthCheckResult.Healthy("answering"), tags: [HealthServices.LiveTag])
-            .AddCheck<ModelCatalogHealthCheck>("models", tags: [HealthServices.ReadyTag]);
+            .AddCheck<ModelCatalogHealthCheck>("models", tags: [HealthServices.ReadyTag])
+            .AddCheck<DrainHealthCheck>("drain", tags: [HealthServices.LiveTag, HealthServices.ReadyTag]);
         builder.Services.AddHostedService<ModelLoaderService>();
 
         WebApplication app = builder.Build();

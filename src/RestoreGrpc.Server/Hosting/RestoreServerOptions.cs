@@ -28,4 +28,12 @@ public sealed class RestoreServerOptions
     /// <summary>Seconds a ping may go unanswered before the connection is closed (a peer that went away).</summary>
     [Range(1, 3600)]
     public double KeepAlivePingTimeoutSeconds { get; set; } = 20;
+
+    /// <summary>Seconds a SIGTERM'd server drains before it stops: health turns NOT_SERVING and new calls are refused
+    /// with UNAVAILABLE at once, running calls and streams may finish within this grace period, and streams still open
+    /// at its end are ended with a resumable UNAVAILABLE (the job id in an ErrorInfo) to resume on another instance.
+    /// The host's shutdown timeout is this plus a few seconds; keep it under the orchestrator's grace period
+    /// (Kubernetes: terminationGracePeriodSeconds, 30 by default).</summary>
+    [Range(0, 3600)]
+    public double DrainSeconds { get; set; } = 20;
 }

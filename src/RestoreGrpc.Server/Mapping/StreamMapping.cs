@@ -58,6 +58,7 @@ internal static class StreamMapping
                 PendingTileCount = session.PendingCount,
                 ExecutionProvider = ProtoMapping.ToExecutionProvider(session.Job.Model.ExecutionProvider),
                 ResumeWindow = Duration.FromTimeSpan(resumeWindow),
+                Rebuilt = session.Rebuilt,
             },
         };
     }

@@ -6,6 +6,7 @@ using RestoreGrpc.Contracts.V1;
 using RestoreGrpc.Core.Errors;
 using RestoreGrpc.Core.Memory;
 using RestoreGrpc.Core.Streaming;
+using RestoreGrpc.Server.Draining;
 using RestoreGrpc.Server.Hosting;
 using RestoreGrpc.Server.Mapping;
 
@@ -24,8 +25,9 @@ internal sealed partial class RestoreGrpcService
         string tenant = TenantOf(context);
         using IDisposable streamQuota = quotas.AdmitStream(tenant);
         StreamOpenRequest open = StreamMapping.ToOpenRequest(header, tenant, context.Peer);
-        if (open.JobId is null)
+        if (open.JobId is null || open.CanRebuild)
         {
+            // A new job, or a resume this server may rebuild from the header (the job started on another instance).
             planGuard.Check(open.Settings, open.Width, open.Height);
             quotas.CheckModels(tenant, planGuard.ModelName(open.Settings));
         }
@@ -35,18 +37,26 @@ internal sealed partial class RestoreGrpcService
 
         using var idle = new StreamIdleWatch(CallLimitsOptions.Span(limits.IdleTimeoutSeconds), TimeProvider.System);
         var writer = new TimedStreamWriter(responseStream, CallLimitsOptions.Span(limits.WriteTimeoutSeconds), context.GetHttpContext(), logger);
-        await using StreamingSession session = await streaming.OpenAsync(open, context.CancellationToken).ConfigureAwait(false);
+        // A draining server ends the stream when its grace period is over: the call's token, or the end of the grace.
+        ServerDrain drain = context.GetHttpContext().RequestServices.GetRequiredService<ServerDrain>();
+        using var callOrGrace = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, drain.GraceExpired);
+        await using StreamingSession session = await streaming.OpenAsync(open, callOrGrace.Token).ConfigureAwait(false);
         using IDisposable tileQuota = quotas.AdmitTiles(tenant, session.InitialCredit);
         // The stream's tiles in flight count in the memory budget like a unary request's image (the job stays resumable
         // when it is refused).
         using MemoryReservation memory = await budget.ReserveAsync(
             RequestMemory.Stream(session.Job.Plan, session.InitialCredit, session.Job.Format.BytesPerPixel, streaming.Options.OutputPartBytes),
-            context.CancellationToken).ConfigureAwait(false);
+            callOrGrace.Token).ConfigureAwait(false);
         try
         {
             await writer.WriteAsync(StreamMapping.ToPlan(session, streaming.Options.ResumeWindow)).ConfigureAwait(false);
             await ExchangeTilesAsync(requestStream, writer, session, idle).ConfigureAwait(false);
             await writer.WriteAsync(StreamMapping.ToSummary(session.Summary())).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (drain.GraceExpired.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            // The tiles already sent stay with the client; another instance rebuilds the job from the header.
+            throw ServerDrain.ResumeElsewhere(session.Job.Id);
         }
         catch (OperationCanceledException) when (session.WasTakenOver)
         {

@@ -1,0 +1,58 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Grpc.Net.Client.Balancer;
+using Grpc.Net.Client.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace RestoreGrpc.Client.Balancing;
+
+/// <summary>
+/// Client-side balancing over several server instances with gRPC's own balancer (no proxy, no home-made pool): a
+/// <c>dns:///host:port</c> address (a Kubernetes headless Service: one A record per ready pod, re-resolved every
+/// <see cref="RestoreClientOptions.DnsRefreshInterval"/> and whenever a connection fails) or a static list
+/// (<see cref="RestoreClientOptions.Addresses"/>), picked round-robin. A subchannel whose connection fails is skipped
+/// until it reconnects; an instance that drains refuses calls with UNAVAILABLE and its calls are retried on the others
+/// by the channel's retry policy. grpc-dotnet has no client-side health checking (gRFC A17) to watch
+/// <c>grpc.health.v1</c> per subchannel, so health reaches the client as connection state and UNAVAILABLE.
+/// </summary>
+internal static class FleetChannel
+{
+    /// <summary>The channel target of a static address list (the static resolver answers for it).</summary>
+    public static readonly Uri StaticTarget = new("static:///restoregrpc");
+
+    /// <summary>Whether the options ask for balancing: a DNS target or a static list.</summary>
+    public static bool IsBalanced(RestoreClientOptions options) =>
+        options.Addresses.Count > 0 || string.Equals(options.Address.Scheme, "dns", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>What the channel connects to: the static target for a list, else the address itself.</summary>
+    public static Uri TargetOf(RestoreClientOptions options) => options.Addresses.Count > 0 ? StaticTarget : options.Address;
+
+    /// <summary>The address spans name as the server (the first of a list).</summary>
+    public static Uri? DisplayAddressOf(RestoreClientOptions options) => options.Addresses.Count > 0
+        ? options.Addresses[0]
+        : IsBalanced(options) && Uri.TryCreate($"http://{options.Address.AbsolutePath.TrimStart('/')}", UriKind.Absolute, out Uri? dns) ? dns : options.Address;
+
+    /// <summary>Adds the resolvers, round-robin and the transport security balancing needs to
+    /// <paramref name="channel"/>; nothing for a single address.</summary>
+    public static void Configure(GrpcChannelOptions channel, ServiceConfig serviceConfig, RestoreClientOptions options)
+    {
+        if (!IsBalanced(options))
+        {
+            return;
+        }
+
+        var services = new ServiceCollection();
+        services.AddSingleton<ResolverFactory>(new DnsResolverFactory(options.DnsRefreshInterval));
+        if (options.Addresses.Count > 0)
+        {
+            BalancerAddress[] addresses = [.. options.Addresses.Select(a => new BalancerAddress(a.Host, a.Port))];
+            services.AddSingleton<ResolverFactory>(new StaticResolverFactory(_ => addresses));
+        }
+
+        channel.ServiceProvider = services.BuildServiceProvider();
+        // A resolved target carries no scheme that says TLS: the options do.
+        bool tls = options.UseTls || options.Addresses.Any(a => a.Scheme == Uri.UriSchemeHttps);
+        channel.Credentials = tls ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
+        serviceConfig.LoadBalancingConfigs.Add(new RoundRobinConfig());
+    }
+}
