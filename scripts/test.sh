@@ -3,7 +3,7 @@
 #  1. scripts/prerequisites.sh says which system packages the tests need and installs the missing ones.
 #  2. Every .NET test project (dotnet test, TRX results).
 #  3. The contract's checks (protos/test.sh: buf lint, buf breaking against the released image) and every other
-#     language's suite: each executable clients/*/test.sh. Each prints its own closing line
+#     language's suite: each executable clients/*/test.sh, and the Kubernetes manifests' (deploy/*/test.sh). Each prints its own closing line
 #     "N passed, N failed, N skipped" last.
 # Then one line for all of them: N passed, N failed, N skipped.
 # Tests that need ../shared (real models and images) skip with a reason when it is absent, and fail under CI=true.
@@ -37,7 +37,7 @@ fi
 echo ".NET: $passed passed, $failed failed, $skipped skipped"
 
 if [ $# -eq 0 ]; then
-  for suite in protos/test.sh clients/*/test.sh; do
+  for suite in protos/test.sh clients/*/test.sh deploy/*/test.sh; do
     [ -x "$suite" ] || continue
     echo "== $suite"
     log=$(mktemp)
