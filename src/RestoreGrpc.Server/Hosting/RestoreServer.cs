@@ -53,6 +53,7 @@ public static class RestoreServer
             grpc.EnableDetailedErrors = false;
             grpc.Interceptors.Add<TelemetryInterceptor>(); // outermost: sees the status ErrorMappingInterceptor maps
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
+            grpc.Interceptors.Add<ModelHealthInterceptor>(); // per-model grpc.health.v1 names
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(health =>
@@ -65,10 +66,13 @@ public static class RestoreServer
             .AddCheck("process", () => HealthCheckResult.Healthy("answering"), tags: [HealthServices.LiveTag])
             .AddCheck<ModelCatalogHealthCheck>("models", tags: [HealthServices.ReadyTag]);
         builder.Services.AddHostedService<ModelLoaderService>();
+        builder.Services.AddHostedService<CatalogConfigurationWatcher>();
 
         WebApplication app = builder.Build();
         app.UseRestoreSecurity();
         app.MapGrpcService<RestoreGrpcService>();
+        // Its own mapping, so that authentication can require the admin role of it alone.
+        app.MapGrpcService<ModelAdminGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapRestoreTelemetry();
