@@ -19,6 +19,7 @@ public sealed partial class RestoreClient : IDisposable
 {
     private readonly GrpcChannel? _ownedChannel;
     private readonly RestoreService.RestoreServiceClient _client;
+    private readonly ModelAdminService.ModelAdminServiceClient _admin;
     private readonly TimeSpan? _defaultTimeout;
     private readonly StreamReconnectPolicy _reconnects = new(new RestoreClientOptions());
 
@@ -31,7 +32,9 @@ public sealed partial class RestoreClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _ownedChannel = GrpcChannel.ForAddress(options.Address, CreateChannelOptions(options));
-        _client = new RestoreService.RestoreServiceClient(_ownedChannel.Intercept(new TracingInterceptor(options.Address)));
+        CallInvoker invoker = _ownedChannel.Intercept(new TracingInterceptor(options.Address));
+        _client = new RestoreService.RestoreServiceClient(invoker);
+        _admin = new ModelAdminService.ModelAdminServiceClient(invoker);
         _defaultTimeout = options.DefaultTimeout;
         _reconnects = new StreamReconnectPolicy(options);
     }
@@ -40,7 +43,9 @@ public sealed partial class RestoreClient : IDisposable
     public RestoreClient(ChannelBase channel, TimeSpan? defaultTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(channel);
-        _client = new RestoreService.RestoreServiceClient(channel.Intercept(new TracingInterceptor(Uri.TryCreate($"http://{channel.Target}", UriKind.Absolute, out Uri? target) ? target : null)));
+        CallInvoker invoker = channel.Intercept(new TracingInterceptor(Uri.TryCreate($"http://{channel.Target}", UriKind.Absolute, out Uri? target) ? target : null));
+        _client = new RestoreService.RestoreServiceClient(invoker);
+        _admin = new ModelAdminService.ModelAdminServiceClient(invoker);
         _defaultTimeout = defaultTimeout;
     }
 
