@@ -10,7 +10,7 @@ public sealed class FieldPathsTests
     {
         string[] paths = [.. Enum.GetValues<RequestField>().Select(FieldPaths.Of)];
         Assert.Equal(paths.Length, paths.Distinct(StringComparer.Ordinal).Count());
-        Assert.All(paths, path => Assert.Matches("^[a-z_]+(\\.[a-z_]+)*$", path));
+        Assert.All(paths, path => Assert.Matches("^[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)*$", path));
         Assert.Equal("options.tiling.tile_size", FieldPaths.Of(RequestField.TileSize));
         Assert.Equal("header.width", FieldPaths.Of(RequestField.StreamWidth));
     }

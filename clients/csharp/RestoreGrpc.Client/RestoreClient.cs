@@ -20,6 +20,7 @@ public sealed partial class RestoreClient : IDisposable
 {
     private readonly GrpcChannel? _ownedChannel;
     private readonly RestoreService.RestoreServiceClient _client;
+    private readonly ModelAdminService.ModelAdminServiceClient _admin;
     private readonly TimeSpan? _defaultTimeout;
     private readonly StreamReconnectPolicy _reconnects = new(new RestoreClientOptions());
 
@@ -32,7 +33,9 @@ public sealed partial class RestoreClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _ownedChannel = GrpcChannel.ForAddress(FleetChannel.TargetOf(options), CreateChannelOptions(options));
-        _client = new RestoreService.RestoreServiceClient(_ownedChannel.Intercept(new TracingInterceptor(FleetChannel.DisplayAddressOf(options))));
+        CallInvoker invoker = _ownedChannel.Intercept(new TracingInterceptor(FleetChannel.DisplayAddressOf(options)));
+        _client = new RestoreService.RestoreServiceClient(invoker);
+        _admin = new ModelAdminService.ModelAdminServiceClient(invoker);
         _defaultTimeout = options.DefaultTimeout;
         _reconnects = new StreamReconnectPolicy(options);
     }
@@ -41,7 +44,9 @@ public sealed partial class RestoreClient : IDisposable
     public RestoreClient(ChannelBase channel, TimeSpan? defaultTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(channel);
-        _client = new RestoreService.RestoreServiceClient(channel.Intercept(new TracingInterceptor(Uri.TryCreate($"http://{channel.Target}", UriKind.Absolute, out Uri? target) ? target : null)));
+        CallInvoker invoker = channel.Intercept(new TracingInterceptor(Uri.TryCreate($"http://{channel.Target}", UriKind.Absolute, out Uri? target) ? target : null));
+        _client = new RestoreService.RestoreServiceClient(invoker);
+        _admin = new ModelAdminService.ModelAdminServiceClient(invoker);
         _defaultTimeout = defaultTimeout;
     }
 

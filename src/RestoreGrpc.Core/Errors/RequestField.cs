@@ -47,4 +47,18 @@ public enum RequestField
     StreamTile,
     StreamTileIndex,
     StreamTilePixels,
+
+    /// <summary>The model an admin request names.</summary>
+    ModelName,
+
+    /// <summary>The parts of a model added at run time.</summary>
+    NewModelName,
+    NewModelFile,
+    NewModelSha256,
+    NewModelTask,
+    NewModelScale,
+    NewModelArchitecture,
+    NewModelFixedSize,
+    NewModelTileSize,
+    NewModelTileMargin,
 }

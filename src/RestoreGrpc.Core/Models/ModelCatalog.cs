@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using RestoreGrpc.Core.Errors;
 
@@ -6,17 +7,20 @@ namespace RestoreGrpc.Core.Models;
 /// <summary>
 /// The configured models and their life cycle: missing files are downloaded (SHA-256 checked) when an address is
 /// configured, files are loaded into ONNX Runtime sessions and warmed up, failures are kept with their reason. A
-/// request waits for its model to finish loading; listings never wait.
+/// request waits for its model to finish loading; listings never wait. Requests hold a <see cref="ModelLease"/> on
+/// the session they run on, so models can be loaded, reloaded (hot swapped) and unloaded while requests run
+/// (<c>ModelCatalog.Admin.cs</c>).
 /// </summary>
 public sealed partial class ModelCatalog : IDisposable
 {
-    private readonly Dictionary<string, CatalogEntry> _entries;
-    private readonly List<CatalogEntry> _ordered;
+    private readonly ConcurrentDictionary<string, CatalogEntry> _entries = new(StringComparer.OrdinalIgnoreCase);
     private readonly ModelCatalogOptions _options;
     private readonly OnnxSessionFactory _sessions;
     private readonly HttpClient _http;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
+    private volatile CatalogEntry[] _ordered;
+    private volatile string _defaultModelName;
 
     /// <param name="baseDirectory">Where a relative <see cref="ModelCatalogOptions.Directory"/> is resolved.</param>
     /// <param name="http">Client for model downloads.</param>
@@ -30,31 +34,36 @@ public sealed partial class ModelCatalog : IDisposable
         BaseDirectory = Path.GetFullPath(baseDirectory);
         Directory = Path.GetFullPath(options.Directory, BaseDirectory);
 
-        _ordered = [];
-        _entries = new Dictionary<string, CatalogEntry>(StringComparer.OrdinalIgnoreCase);
+        var ordered = new List<CatalogEntry>();
         foreach (ModelDescriptor descriptor in options.Entries)
         {
             Validate(descriptor);
-            if (!_entries.TryAdd(descriptor.Name, new CatalogEntry(descriptor, Path.GetFullPath(descriptor.File, Directory), null)))
+            var entry = new CatalogEntry(descriptor, Path.GetFullPath(descriptor.File, Directory), null);
+            if (!_entries.TryAdd(descriptor.Name, entry))
             {
                 throw new ArgumentException($"model '{descriptor.Name}' is configured twice", nameof(options));
             }
+
+            ordered.Add(entry);
         }
 
         if (options.EnableBuiltinResampler)
         {
             ModelDescriptor resampler = BuiltinModels.ResamplerDescriptor();
-            _entries.TryAdd(resampler.Name, new CatalogEntry(resampler, null, new ResamplerModel(resampler)));
+            var entry = new CatalogEntry(resampler, null, new ResamplerModel(resampler));
+            if (_entries.TryAdd(resampler.Name, entry))
+            {
+                ordered.Add(entry);
+            }
         }
 
-        _ordered.AddRange(_entries.Values);
-        foreach (CatalogEntry entry in _ordered.Where(e => !e.Builtin))
+        foreach (CatalogEntry entry in ordered.Where(e => !e.Builtin))
         {
-            entry.State = File.Exists(entry.Path) || CanDownload(entry) ? ModelState.Pending : ModelState.Missing;
-            entry.Detail = entry.State == ModelState.Missing ? MissingDetail(entry.Descriptor) : string.Empty;
+            MarkPendingOrMissing(entry);
         }
 
-        DefaultModelName = ChooseDefault();
+        _ordered = [.. ordered];
+        _defaultModelName = ChooseDefault();
     }
 
     /// <summary>The resolved (absolute) model folder.</summary>
@@ -66,21 +75,16 @@ public sealed partial class ModelCatalog : IDisposable
     /// <summary>Where a relative <see cref="ConfiguredDirectory"/> was resolved: the directory the host was started in.</summary>
     public string BaseDirectory { get; }
 
-    /// <summary>The model used when a request names none.</summary>
-    public string DefaultModelName { get; }
+    /// <summary>The model used when a request names none (<see cref="SetDefaultModel"/> changes it).</summary>
+    public string DefaultModelName => _defaultModelName;
 
     /// <summary>True when at least one real (file-backed) super-resolution model can be served.</summary>
     public bool HasRealModels => _ordered.Any(e => !e.Builtin && e.Descriptor.Task == ModelTaskKind.SuperResolution && e.State != ModelState.Missing);
 
-    public IReadOnlyList<ModelStatus> List() =>
-        _ordered.Select(e => new ModelStatus(
-            e.Descriptor,
-            e.State,
-            e.Detail,
-            e.ExecutionProvider,
-            string.Equals(e.Descriptor.Name, DefaultModelName, StringComparison.OrdinalIgnoreCase),
-            e.Builtin,
-            EffectiveTileSize(e.Descriptor))).ToList();
+    public IReadOnlyList<ModelStatus> List() => _ordered.Select(StatusOf).ToList();
+
+    /// <summary>One entry's status, or null when the catalog has no such entry.</summary>
+    public ModelStatus? Find(string name) => _entries.TryGetValue(name, out CatalogEntry? entry) ? StatusOf(entry) : null;
 
     /// <summary>Core tile edge for a model: its own, else the catalog default.</summary>
     public int EffectiveTileSize(ModelDescriptor descriptor)
@@ -97,28 +101,29 @@ public sealed partial class ModelCatalog : IDisposable
         CatalogEntry? first = _entries.GetValueOrDefault(DefaultModelName);
         if (first is not null && first.State != ModelState.Missing)
         {
-            await StartLoad(first, cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            await StartFirstLoad(first, cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
 
         Task[] loads = _ordered
             .Where(e => e.State != ModelState.Missing && e != first)
-            .Select(e => StartLoad(e, cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default))
+            .Select(e => StartFirstLoad(e, cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default))
             .ToArray();
         await Task.WhenAll(loads).ConfigureAwait(false);
     }
 
     /// <summary>A super-resolution model by name (null or empty: the default), loading it if needed.</summary>
     /// <exception cref="ModelNotFoundException">No such entry.</exception>
-    /// <exception cref="ModelUnavailableException">Missing, or failed to download or load.</exception>
+    /// <exception cref="ModelUnavailableException">Missing, unloaded, or failed to download or load.</exception>
     /// <exception cref="InvalidRequestException">The model does another task.</exception>
-    public Task<IUpscaleModel> GetUpscalerAsync(string? name, RequestField field, CancellationToken cancellationToken) =>
-        GetModelAsync(name, ModelTaskKind.SuperResolution, field, cancellationToken);
+    public Task<ModelLease> AcquireUpscalerAsync(string? name, RequestField field, CancellationToken cancellationToken) =>
+        AcquireAsync(name, ModelTaskKind.SuperResolution, field, cancellationToken);
 
     /// <summary>
-    /// A loaded model of a task by name; null or empty picks the default super-resolution model, or the first
-    /// usable entry of another task.
+    /// A lease on the loaded session of a model of a task, by name; null or empty picks the default super-resolution
+    /// model, or the first usable entry of another task. Dispose the lease when the request is done with the model:
+    /// a reload or unload meanwhile lets the request finish on this session.
     /// </summary>
-    public async Task<IUpscaleModel> GetModelAsync(string? name, ModelTaskKind task, RequestField field, CancellationToken cancellationToken)
+    public async Task<ModelLease> AcquireAsync(string? name, ModelTaskKind task, RequestField field, CancellationToken cancellationToken)
     {
         string resolved = !string.IsNullOrWhiteSpace(name) ? name.Trim() : DefaultFor(task)
             ?? throw ModelUnavailableException.ForTask(TaskText(task), NoModelFor(task));
@@ -132,19 +137,27 @@ public sealed partial class ModelCatalog : IDisposable
             throw new InvalidRequestException(field, $"model '{entry.Descriptor.Name}' is a {entry.Descriptor.Task} model; this needs a {task} model");
         }
 
-        if (entry.State == ModelState.Missing)
+        for (int attempt = 0; ; attempt++)
         {
-            throw new ModelUnavailableException(entry.Descriptor.Name, entry.Detail);
-        }
+            if (TryLease(entry) is { } lease)
+            {
+                return lease;
+            }
 
-        try
-        {
-            // The load outlives a cancelled request: the next request finds it done.
-            return await StartLoad(entry, CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new ModelUnavailableException(entry.Descriptor.Name, entry.Detail, e);
+            if (entry.State is ModelState.Missing or ModelState.Unloaded || attempt > 0)
+            {
+                throw new ModelUnavailableException(entry.Descriptor.Name, entry.Detail);
+            }
+
+            try
+            {
+                // The load outlives a cancelled request: the next request finds it done.
+                await StartFirstLoad(entry, CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new ModelUnavailableException(entry.Descriptor.Name, entry.Detail, e);
+            }
         }
     }
 
@@ -181,82 +194,183 @@ public sealed partial class ModelCatalog : IDisposable
     private string? DefaultFor(ModelTaskKind task) =>
         task == ModelTaskKind.SuperResolution
             ? DefaultModelName
-            : _ordered.FirstOrDefault(e => e.Descriptor.Task == task && e.State != ModelState.Missing)?.Descriptor.Name;
+            : _ordered.FirstOrDefault(e => e.Descriptor.Task == task && e.State is not (ModelState.Missing or ModelState.Unloaded))?.Descriptor.Name;
 
     public void Dispose()
     {
         foreach (CatalogEntry entry in _ordered)
         {
-            if (entry.Loading is { IsCompletedSuccessfully: true } loaded && loaded.Result is IDisposable disposable)
-            {
-                disposable.Dispose();
-            }
+            entry.Swap(null)?.DisposeNow();
         }
     }
 
-    private Task<IUpscaleModel> StartLoad(CatalogEntry entry, CancellationToken cancellationToken)
+    /// <summary>A lease on the entry's current session; null when none serves. A session retired between reading it
+    /// and leasing it has already been replaced, so the newer one is tried.</summary>
+    private static ModelLease? TryLease(CatalogEntry entry)
+    {
+        while (entry.State != ModelState.Unloaded && entry.Current is { } session)
+        {
+            if (session.TryAcquire())
+            {
+                return new ModelLease(session);
+            }
+
+            if (ReferenceEquals(entry.Current, session))
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    private static ModelStatus StatusOf(ModelCatalog catalog, CatalogEntry e) => new(
+        e.Descriptor,
+        e.State,
+        e.Detail,
+        e.ExecutionProvider,
+        string.Equals(e.Descriptor.Name, catalog.DefaultModelName, StringComparison.OrdinalIgnoreCase),
+        e.Builtin,
+        catalog.EffectiveTileSize(e.Descriptor),
+        e.State != ModelState.Unloaded && e.Current is not null);
+
+    private ModelStatus StatusOf(CatalogEntry entry) => StatusOf(this, entry);
+
+    private void MarkPendingOrMissing(CatalogEntry entry)
+    {
+        entry.State = File.Exists(entry.Path) || CanDownload(entry) ? ModelState.Pending : ModelState.Missing;
+        entry.Detail = entry.State == ModelState.Missing ? MissingDetail(entry.Descriptor) : string.Empty;
+    }
+
+    /// <summary>The entry's first load, shared by every request waiting for it.</summary>
+    private Task StartFirstLoad(CatalogEntry entry, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
             // A load cancelled by its first caller's token is retried by the next caller.
             if (entry.Loading is null || entry.Loading.IsCanceled)
             {
-                entry.Loading = Task.Run(() => LoadAsync(entry, cancellationToken), CancellationToken.None);
+                entry.Loading = Task.Run(() => LoadUnlessServingAsync(entry, cancellationToken), CancellationToken.None);
             }
 
             return entry.Loading;
         }
     }
 
-    private async Task<IUpscaleModel> LoadAsync(CatalogEntry entry, CancellationToken cancellationToken)
+    /// <summary>Loads the entry unless a session already serves it (or an administrator unloaded it meanwhile).</summary>
+    /// <exception cref="Exception">The load failed; the entry records why.</exception>
+    private async Task LoadUnlessServingAsync(CatalogEntry entry, CancellationToken cancellationToken)
     {
-        string path = entry.Path!;
-        ModelDescriptor descriptor = entry.Descriptor;
+        await entry.Changes.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!File.Exists(path))
+            if (entry.Current is null && entry.State != ModelState.Unloaded)
             {
-                entry.State = ModelState.Downloading;
-                entry.Detail = $"downloading from {descriptor.Url}";
-                LogDownloading(_logger, descriptor.Name, descriptor.Url!, path);
-                string sha = await ModelDownloader.DownloadAsync(_http, new Uri(descriptor.Url!), path, descriptor.Sha256, cancellationToken).ConfigureAwait(false);
-                if (string.IsNullOrWhiteSpace(descriptor.Sha256))
-                {
-                    LogUnpinnedDownload(_logger, descriptor.Name, sha);
-                }
+                await InstallAsync(entry, cancellationToken).ConfigureAwait(false);
             }
-            else if (!string.IsNullOrWhiteSpace(descriptor.Sha256))
-            {
-                string sha = await ModelDownloader.HashFileAsync(path, cancellationToken).ConfigureAwait(false);
-                if (!sha.Equals(descriptor.Sha256.Trim(), StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new InvalidDataException($"SHA-256 of {path} is {sha}, expected {descriptor.Sha256.Trim().ToLowerInvariant()}");
-                }
-            }
+        }
+        finally
+        {
+            entry.Changes.Release();
+        }
+    }
 
-            entry.State = ModelState.Loading;
-            entry.Detail = $"loading {path}";
-            var started = System.Diagnostics.Stopwatch.StartNew();
-            (IReadOnlyList<OnnxSessionInstance> instances, string provider) = _sessions.CreateInstances(path, _sessions.DefaultInstances(descriptor));
-            var model = new OnnxModel(descriptor, instances, provider);
-            string warmed = descriptor.Task == ModelTaskKind.SuperResolution ? WarmUp(model) : string.Empty;
-
-            entry.ExecutionProvider = provider;
-            entry.Detail = warmed.Length == 0 ? path : $"{path}; warmed up {warmed}";
+    /// <summary>
+    /// Builds and warms a new session from the entry's file, then swaps it in: new requests get it, requests on the
+    /// previous session finish there, and the previous session goes when its last lease is released. On failure the
+    /// previous session (if any) keeps serving and the entry is FAILED with the reason. Call under
+    /// <see cref="CatalogEntry.Changes"/>.
+    /// </summary>
+    /// <exception cref="Exception">The load failed; the entry records why.</exception>
+    private async Task InstallAsync(CatalogEntry entry, CancellationToken cancellationToken)
+    {
+        ModelDescriptor descriptor = entry.Descriptor;
+        ModelSession? serving = entry.State == ModelState.Unloaded ? null : entry.Current;
+        try
+        {
+            ModelSession session = await BuildSessionAsync(entry, descriptor, entry.Path!, serving is not null, cancellationToken).ConfigureAwait(false);
+            entry.ExecutionProvider = session.Model.ExecutionProvider;
+            ModelSession? previous = entry.Swap(session);
+            entry.Detail = session.Detail;
             entry.State = ModelState.Ready;
-            LogLoaded(_logger, descriptor.Name, provider, model.Instances, model.Binding, started.ElapsedMilliseconds);
-            return model;
+            previous?.Retire();
         }
         catch (OperationCanceledException)
         {
-            entry.State = File.Exists(path) ? ModelState.Pending : ModelState.Missing;
+            if (serving is null)
+            {
+                MarkPendingOrMissing(entry);
+            }
+            else
+            {
+                entry.State = ModelState.Ready;
+                entry.Detail = serving.Detail;
+            }
+
             throw;
         }
         catch (Exception e)
         {
             entry.State = ModelState.Failed;
-            entry.Detail = e.Message;
+            entry.Detail = serving is null
+                ? e.Message
+                : $"{e.Message}; the session loaded at {serving.LoadedAt:u} ({serving.Detail}) keeps serving";
             LogLoadFailed(_logger, e, descriptor.Name, e.Message);
+            throw;
+        }
+    }
+
+    /// <summary>A new, warmed-up session from a model file: downloaded when missing and downloadable, its SHA-256
+    /// checked when the descriptor has one.</summary>
+    /// <param name="keepState">Leave the entry's state alone (a session serves while the new one loads).</param>
+    private async Task<ModelSession> BuildSessionAsync(CatalogEntry? entry, ModelDescriptor descriptor, string path, bool keepState, CancellationToken cancellationToken)
+    {
+        void Report(ModelState state, string detail)
+        {
+            if (entry is not null && !keepState)
+            {
+                entry.State = state;
+                entry.Detail = detail;
+            }
+        }
+
+        if (!File.Exists(path))
+        {
+            if (!_options.DownloadMissing || string.IsNullOrWhiteSpace(descriptor.Url))
+            {
+                throw new FileNotFoundException(MissingDetail(descriptor), path);
+            }
+
+            Report(ModelState.Downloading, $"downloading from {descriptor.Url}");
+            LogDownloading(_logger, descriptor.Name, descriptor.Url!, path);
+            string downloaded = await ModelDownloader.DownloadAsync(_http, new Uri(descriptor.Url!), path, descriptor.Sha256, cancellationToken).ConfigureAwait(false);
+            if (string.IsNullOrWhiteSpace(descriptor.Sha256))
+            {
+                LogUnpinnedDownload(_logger, descriptor.Name, downloaded);
+            }
+        }
+        else if (!string.IsNullOrWhiteSpace(descriptor.Sha256))
+        {
+            string sha = await ModelDownloader.HashFileAsync(path, cancellationToken).ConfigureAwait(false);
+            if (!sha.Equals(descriptor.Sha256.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidDataException($"SHA-256 of {path} is {sha}, expected {descriptor.Sha256.Trim().ToLowerInvariant()}");
+            }
+        }
+
+        Report(ModelState.Loading, $"loading {path}");
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        (IReadOnlyList<OnnxSessionInstance> instances, string provider) = _sessions.CreateInstances(path, _sessions.DefaultInstances(descriptor));
+        var model = new OnnxModel(descriptor, instances, provider);
+        try
+        {
+            string warmed = descriptor.Task == ModelTaskKind.SuperResolution ? WarmUp(model) : string.Empty;
+            LogLoaded(_logger, descriptor.Name, provider, model.Instances, model.Binding, started.ElapsedMilliseconds);
+            return new ModelSession(model, warmed.Length == 0 ? path : $"{path}; warmed up {warmed}");
+        }
+        catch
+        {
+            model.Dispose();
             throw;
         }
     }

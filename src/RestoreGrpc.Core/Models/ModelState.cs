@@ -9,5 +9,11 @@ public enum ModelState
     Downloading,
     Loading,
     Ready,
+
+    /// <summary>Download, checksum or load failed. When a reload failed, the previous session may still serve
+    /// (<see cref="ModelStatus.Serving"/>).</summary>
     Failed,
+
+    /// <summary>Unloaded by an administrator: requests naming it are refused until it is loaded again.</summary>
+    Unloaded,
 }

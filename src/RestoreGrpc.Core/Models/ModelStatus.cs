@@ -1,6 +1,8 @@
 namespace RestoreGrpc.Core.Models;
 
 /// <summary>A snapshot of one catalog entry, for listings.</summary>
+/// <param name="Serving">A loaded session takes requests without waiting (per-model readiness). True for a model
+/// whose reload failed while its previous session keeps serving.</param>
 public sealed record ModelStatus(
     ModelDescriptor Descriptor,
     ModelState State,
@@ -8,4 +10,5 @@ public sealed record ModelStatus(
     string ExecutionProvider,
     bool IsDefault,
     bool Builtin,
-    int TileSize);
+    int TileSize,
+    bool Serving = false);

@@ -72,14 +72,16 @@ public sealed partial class RestorationPipeline
 
         // Resolve every model before decoding, so a bad name fails fast. AUTO without a face restorer, or without a
         // detector to find faces with, is plain SR, and the response says that faces were not looked for and why.
+        // Each model is leased for the whole request: a reload or unload meanwhile lets it finish on these sessions.
         RestoreTaskKind task = settings.Task;
-        IUpscaleModel? restorer = task switch
+        using ModelLease? restorerLease = task switch
         {
             RestoreTaskKind.Faces or RestoreTaskKind.FacesAndBackground => await GetRestorerAsync(faceSettings, cancellationToken).ConfigureAwait(false),
             RestoreTaskKind.Auto when faceSettings.Restorer is not null || _catalog.Has(ModelTaskKind.FaceRestoration) =>
                 await GetRestorerAsync(faceSettings, cancellationToken).ConfigureAwait(false),
             _ => null,
         };
+        IUpscaleModel? restorer = restorerLease?.Model;
         string? facesNotSearched = null;
         if (task == RestoreTaskKind.Auto)
         {
@@ -94,9 +96,10 @@ public sealed partial class RestorationPipeline
             }
         }
 
-        IUpscaleModel? model = task == RestoreTaskKind.Faces
+        using ModelLease? modelLease = task == RestoreTaskKind.Faces
             ? null
-            : await _catalog.GetUpscalerAsync(settings.Model, RequestField.Model, cancellationToken).ConfigureAwait(false);
+            : await _catalog.AcquireUpscalerAsync(settings.Model, RequestField.Model, cancellationToken).ConfigureAwait(false);
+        IUpscaleModel? model = modelLease?.Model;
 
         if (memory is not null)
         {
@@ -190,7 +193,8 @@ public sealed partial class RestorationPipeline
             throw new InvalidRequestException(RequestField.Height, $"must be 1..{_limits.MaxDimension} (got {height})");
         }
 
-        IUpscaleModel model = await _catalog.GetUpscalerAsync(settings.Model, RequestField.Model, cancellationToken).ConfigureAwait(false);
+        using ModelLease lease = await _catalog.AcquireUpscalerAsync(settings.Model, RequestField.Model, cancellationToken).ConfigureAwait(false);
+        IUpscaleModel model = lease.Model;
         TilePlan plan = PlanFor(width, height, model, settings);
         (int outputWidth, int outputHeight, _) = OutputSize(width, height, model.Scale, settings);
 
@@ -301,12 +305,16 @@ public sealed partial class RestorationPipeline
         return (outputWidth, outputHeight, scale);
     }
 
-    private async Task<IUpscaleModel> GetRestorerAsync(FaceSettings faces, CancellationToken cancellationToken)
+    private async Task<ModelLease> GetRestorerAsync(FaceSettings faces, CancellationToken cancellationToken)
     {
-        IUpscaleModel restorer = await _catalog.GetModelAsync(faces.Restorer, ModelTaskKind.FaceRestoration, RequestField.FaceRestorer, cancellationToken).ConfigureAwait(false);
-        return restorer.Descriptor.FixedSize >= 16
-            ? restorer
-            : throw new ModelUnavailableException(restorer.Descriptor.Name, "a face restorer needs FixedSize (its square crop size) in the catalog");
+        ModelLease restorer = await _catalog.AcquireAsync(faces.Restorer, ModelTaskKind.FaceRestoration, RequestField.FaceRestorer, cancellationToken).ConfigureAwait(false);
+        if (restorer.Model.Descriptor.FixedSize >= 16)
+        {
+            return restorer;
+        }
+
+        restorer.Dispose();
+        throw new ModelUnavailableException(restorer.Model.Descriptor.Name, "a face restorer needs FixedSize (its square crop size) in the catalog");
     }
 
     private async Task<(IReadOnlyList<DetectedFace> Faces, string Detector)> FindFacesAsync(DecodedImage decoded, FaceSettings settings, CancellationToken cancellationToken)
@@ -316,7 +324,8 @@ public sealed partial class RestorationPipeline
             return (given.Select(FaceSelector.FromLandmarks).ToList(), "caller");
         }
 
-        IUpscaleModel model = await _catalog.GetModelAsync(settings.Detector, ModelTaskKind.FaceDetection, RequestField.FaceDetector, cancellationToken).ConfigureAwait(false);
+        using ModelLease lease = await _catalog.AcquireAsync(settings.Detector, ModelTaskKind.FaceDetection, RequestField.FaceDetector, cancellationToken).ConfigureAwait(false);
+        IUpscaleModel model = lease.Model;
         IFaceDetector detector = FaceDetectors.Create(model, RequestField.FaceDetector);
         using Image<Rgb24> rgb = decoded.Pixels.CloneAs<Rgb24>();
         using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))

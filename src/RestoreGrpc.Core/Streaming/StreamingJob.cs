@@ -19,11 +19,13 @@ public sealed class StreamingJob
     private long _peakBytes;
     private int _sentCount;
 
-    internal StreamingJob(string id, IUpscaleModel model, TilePlan plan, StreamPixelFormat format, string client, DateTimeOffset now, string owner = "")
+    private readonly ModelLease _model;
+
+    internal StreamingJob(string id, ModelLease model, TilePlan plan, StreamPixelFormat format, string client, DateTimeOffset now, string owner = "")
     {
         Id = id;
         Owner = owner;
-        Model = model;
+        _model = model;
         Plan = plan;
         Format = format;
         Client = client;
@@ -32,11 +34,15 @@ public sealed class StreamingJob
 
     public string Id { get; }
 
-    public IUpscaleModel Model { get; }
+    /// <summary>The session the job runs on, leased until the job leaves the registry.</summary>
+    public IUpscaleModel Model => _model.Model;
 
     public TilePlan Plan { get; }
 
     public StreamPixelFormat Format { get; }
+
+    /// <summary>Releases the job's hold on its model session (the job has left the registry).</summary>
+    internal void ReleaseModel() => _model.Dispose();
 
     /// <summary>Who opened the job (tenant or peer), for the per-client cap.</summary>
     internal string Client { get; }

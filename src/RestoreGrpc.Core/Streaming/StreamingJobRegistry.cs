@@ -33,7 +33,7 @@ public sealed class StreamingJobRegistry
     internal DateTimeOffset Now => _time.GetUtcNow();
 
     /// <summary>A new job, not yet attached (see <see cref="Attach"/>).</summary>
-    internal StreamingJob Create(IUpscaleModel model, TilePlan plan, StreamPixelFormat format, string client, string owner = "")
+    internal StreamingJob Create(ModelLease model, TilePlan plan, StreamPixelFormat format, string client, string owner = "")
     {
         Sweep();
         lock (_admission)
@@ -43,7 +43,7 @@ public sealed class StreamingJobRegistry
             StreamingJob[] detached = [.. _jobs.Values.Where(j => !j.IsAttached).OrderBy(j => j.DetachedAt)];
             for (int i = 0; i <= detached.Length - Math.Max(1, _options.MaxJobs); i++)
             {
-                _jobs.TryRemove(detached[i].Id, out _);
+                Remove(detached[i].Id);
             }
 
             // 128 random bits: a job id is the only thing that lets a stream resume a job.
@@ -116,7 +116,16 @@ public sealed class StreamingJobRegistry
     {
         if (!job.IsAttached && job.SentCount == 0)
         {
-            _jobs.TryRemove(job.Id, out _);
+            Remove(job.Id);
+        }
+    }
+
+    /// <summary>Drops a job and releases its model lease.</summary>
+    private void Remove(string id)
+    {
+        if (_jobs.TryRemove(id, out StreamingJob? job))
+        {
+            job.ReleaseModel();
         }
     }
 
@@ -127,7 +136,7 @@ public sealed class StreamingJobRegistry
         {
             if (job.IsExpired(now, _options.ResumeWindow, _options.UnstartedJobWindow))
             {
-                _jobs.TryRemove(id, out _);
+                Remove(id);
             }
         }
     }

@@ -124,7 +124,22 @@ public sealed class StreamingRestorer
         StreamPixelFormat format = request.Format ?? StreamPixelFormat.Rgb24;
         format.Validate();
 
-        IUpscaleModel model = await _catalog.GetUpscalerAsync(settings.Model, RequestField.Model, cancellationToken).ConfigureAwait(false);
+        // The job holds the lease until it leaves the registry: its resumed streams run on the same session.
+        ModelLease lease = await _catalog.AcquireUpscalerAsync(settings.Model, RequestField.Model, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return CreateJob(request, settings, format, lease);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
+    private StreamingJob CreateJob(StreamOpenRequest request, RestoreSettings settings, StreamPixelFormat format, ModelLease lease)
+    {
+        IUpscaleModel model = lease.Model;
         if (settings.Scale is { } scale && scale != model.Scale)
         {
             throw new InvalidRequestException(
@@ -144,7 +159,7 @@ public sealed class StreamingRestorer
                 $"gives {plan.WindowWidth}x{plan.WindowHeight} windows of {tileBytes} bytes ({format}); streamed tiles may carry at most {_options.MaxTileBytes} bytes: choose a smaller tile size or margin");
         }
 
-        return _registry.Create(model, plan, format, request.Client, request.Settings.Tenant);
+        return _registry.Create(lease, plan, format, request.Client, request.Settings.Tenant);
     }
 
     /// <summary>Tiles a rebuilt job's client says it holds count as sent (they were, by the instance that started the

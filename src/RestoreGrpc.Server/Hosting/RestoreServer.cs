@@ -56,6 +56,7 @@ public static class RestoreServer
             grpc.Interceptors.Add<TelemetryInterceptor>(); // outermost: sees the status ErrorMappingInterceptor maps
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
             grpc.Interceptors.Add<DrainInterceptor>(); // innermost: refused calls are counted and mapped like others
+            grpc.Interceptors.Add<ModelHealthInterceptor>(); // per-model grpc.health.v1 names
         });
         builder.Services.AddRestoreDrain();
         builder.Services.AddGrpcReflection();
@@ -70,11 +71,14 @@ public static class RestoreServer
             .AddCheck<ModelCatalogHealthCheck>("models", tags: [HealthServices.ReadyTag])
             .AddCheck<DrainHealthCheck>("drain", tags: [HealthServices.LiveTag, HealthServices.ReadyTag]);
         builder.Services.AddHostedService<ModelLoaderService>();
+        builder.Services.AddHostedService<CatalogConfigurationWatcher>();
 
         WebApplication app = builder.Build();
         app.UseRestoreSecurity();
         AuthOptions auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
         app.MapGrpcService<RestoreGrpcService>().RequireRestorePolicy(app.Services, RestorePolicies.User);
+        // Its own mapping, so that authentication can require the admin role of it alone.
+        app.MapGrpcService<ModelAdminGrpcService>().RequireRestorePolicy(app.Services, RestorePolicies.Admin);
         app.MapGrpcHealthChecksService().RequireRestorePolicy(app.Services, RestorePolicies.User, auth.AllowAnonymousHealth);
         app.MapGrpcReflectionService().RequireRestorePolicy(app.Services, RestorePolicies.User, auth.AllowAnonymousReflection);
         app.MapRestoreTelemetry();

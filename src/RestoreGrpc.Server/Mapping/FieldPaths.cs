@@ -36,6 +36,16 @@ internal static class FieldPaths
         RequestField.StreamTile => "tile",
         RequestField.StreamTileIndex => "tile.index",
         RequestField.StreamTilePixels => "tile.pixels",
+        RequestField.ModelName => "name",
+        RequestField.NewModelName => "new_model.name",
+        RequestField.NewModelFile => "new_model.file",
+        RequestField.NewModelSha256 => "new_model.sha256",
+        RequestField.NewModelTask => "new_model.task",
+        RequestField.NewModelScale => "new_model.scale",
+        RequestField.NewModelArchitecture => "new_model.architecture",
+        RequestField.NewModelFixedSize => "new_model.input.fixed_size",
+        RequestField.NewModelTileSize => "new_model.tile_size",
+        RequestField.NewModelTileMargin => "new_model.tile_margin",
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, "a request field without a v1 path"),
     };
 }

@@ -288,6 +288,7 @@ internal static class ProtoMapping
                 CoreModelState.Pending or CoreModelState.Loading => ProtoModelState.Loading,
                 CoreModelState.Ready => ProtoModelState.Ready,
                 CoreModelState.Failed => ProtoModelState.Failed,
+                CoreModelState.Unloaded => ProtoModelState.Unloaded,
                 _ => ProtoModelState.Unspecified,
             },
             // The detail names files; callers get their names, not the server's folders.

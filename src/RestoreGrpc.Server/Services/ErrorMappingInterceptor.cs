@@ -80,6 +80,8 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
                 }));
             case ModelNotFoundException notFound:
                 return ModelError(Code.NotFound, notFound.Name, notFound.Message);
+            case ModelAlreadyExistsException exists:
+                return ModelError(Code.AlreadyExists, exists.Name, exists.Message);
             case StreamJobNotFoundException job:
                 return new Status
                 {

@@ -16,9 +16,10 @@ public sealed class ModelCatalogTests
         Assert.False(catalog.HasRealModels);
         Assert.Equal(ModelState.Missing, catalog.List().Single(m => m.Descriptor.Name == "absent").State);
 
-        IUpscaleModel model = await catalog.GetUpscalerAsync(null, RequestField.Model, Ct);
+        using ModelLease modelLease = await catalog.AcquireUpscalerAsync(null, RequestField.Model, Ct);
+        IUpscaleModel model = modelLease.Model;
         Assert.Equal(BuiltinModels.ResamplerName, model.Descriptor.Name);
-        await Assert.ThrowsAsync<ModelUnavailableException>(() => catalog.GetUpscalerAsync("absent", RequestField.Model, Ct));
+        await Assert.ThrowsAsync<ModelUnavailableException>(() => catalog.AcquireUpscalerAsync("absent", RequestField.Model, Ct));
     }
 
     [Fact]
@@ -26,9 +27,9 @@ public sealed class ModelCatalogTests
     {
         string yunet = SharedAssets.Model("yunet_s_dynamic.onnx");
         using ModelCatalog catalog = TestPipelines.Catalog(new ModelDescriptor { Name = "yunet", File = yunet, Task = ModelTaskKind.FaceDetection });
-        var notFound = await Assert.ThrowsAsync<ModelNotFoundException>(() => catalog.GetUpscalerAsync("nope", RequestField.Model, Ct));
+        var notFound = await Assert.ThrowsAsync<ModelNotFoundException>(() => catalog.AcquireUpscalerAsync("nope", RequestField.Model, Ct));
         Assert.Contains("builtin-lanczos-x4", notFound.Message, StringComparison.Ordinal);
-        var wrongTask = await Assert.ThrowsAsync<InvalidRequestException>(() => catalog.GetUpscalerAsync("yunet", RequestField.Model, Ct));
+        var wrongTask = await Assert.ThrowsAsync<InvalidRequestException>(() => catalog.AcquireUpscalerAsync("yunet", RequestField.Model, Ct));
         Assert.Equal(RequestField.Model, wrongTask.Field);
     }
 
@@ -69,7 +70,7 @@ public sealed class ModelCatalogTests
     {
         string path = SharedAssets.Model("realesr-animevideov3-x4.onnx");
         using ModelCatalog catalog = TestPipelines.Catalog(new ModelDescriptor { Name = "anime", File = path, Scale = 4, Sha256 = new string('0', 64) });
-        var error = await Assert.ThrowsAsync<ModelUnavailableException>(() => catalog.GetUpscalerAsync("anime", RequestField.Model, Ct));
+        var error = await Assert.ThrowsAsync<ModelUnavailableException>(() => catalog.AcquireUpscalerAsync("anime", RequestField.Model, Ct));
         Assert.Contains("SHA-256", error.Message, StringComparison.Ordinal);
         Assert.Equal(ModelState.Failed, catalog.List().Single(m => m.Descriptor.Name == "anime").State);
     }
@@ -92,7 +93,8 @@ public sealed class ModelCatalogTests
             Sha256 = Sha,
         });
 
-        IUpscaleModel model = await catalog.GetUpscalerAsync("anime", RequestField.Model, Ct);
+        using ModelLease modelLease = await catalog.AcquireUpscalerAsync("anime", RequestField.Model, Ct);
+        IUpscaleModel model = modelLease.Model;
         Assert.Equal(4, model.Scale);
         Assert.Equal(Sha, await ModelDownloader.HashFileAsync(destination, Ct));
         Assert.Equal(1, server.Requests);
@@ -114,7 +116,7 @@ public sealed class ModelCatalogTests
             Sha256 = new string('a', 64),
         });
 
-        var error = await Assert.ThrowsAsync<ModelUnavailableException>(() => catalog.GetUpscalerAsync("m", RequestField.Model, Ct));
+        var error = await Assert.ThrowsAsync<ModelUnavailableException>(() => catalog.AcquireUpscalerAsync("m", RequestField.Model, Ct));
         Assert.Contains("mismatch", error.InnerException?.Message ?? error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Empty(Directory.GetFiles(directory.Path));
         Assert.Equal(ModelState.Failed, catalog.List().Single(m => m.Descriptor.Name == "m").State);

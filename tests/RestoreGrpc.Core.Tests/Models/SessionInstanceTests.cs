@@ -16,8 +16,10 @@ public sealed class SessionInstanceTests
         string path = SharedAssets.Model("realesr-animevideov3-x4.onnx");
         using ModelCatalog plain = Catalog(path, IoBindingMode.Never, instances: 1);
         using ModelCatalog bound = Catalog(path, IoBindingMode.Always, instances: 2);
-        IUpscaleModel plainModel = await plain.GetUpscalerAsync("anime", RequestField.Model, Ct);
-        IUpscaleModel boundModel = await bound.GetUpscalerAsync("anime", RequestField.Model, Ct);
+        using ModelLease plainModelLease = await plain.AcquireUpscalerAsync("anime", RequestField.Model, Ct);
+        IUpscaleModel plainModel = plainModelLease.Model;
+        using ModelLease boundModelLease = await bound.AcquireUpscalerAsync("anime", RequestField.Model, Ct);
+        IUpscaleModel boundModel = boundModelLease.Model;
         Assert.Equal(2, ((OnnxModel)boundModel).Instances);
         Assert.True(((OnnxModel)boundModel).UsesIoBinding);
         Assert.False(((OnnxModel)plainModel).UsesIoBinding);
@@ -41,7 +43,8 @@ public sealed class SessionInstanceTests
     {
         string path = SharedAssets.Model("realesr-animevideov3-x4.onnx");
         using ModelCatalog catalog = Catalog(path, IoBindingMode.Never, instances: 1);
-        IUpscaleModel model = await catalog.GetUpscalerAsync("anime", RequestField.Model, Ct);
+        using ModelLease modelLease = await catalog.AcquireUpscalerAsync("anime", RequestField.Model, Ct);
+        IUpscaleModel model = modelLease.Model;
         float[] input = new float[3 * 16 * 16];
         float[] output = new float[input.Length * 16];
         using var cancelled = new CancellationTokenSource();
@@ -57,7 +60,8 @@ public sealed class SessionInstanceTests
     {
         string path = SharedAssets.Model("realesr-animevideov3-x4.onnx");
         ModelCatalog catalog = Catalog(path, IoBindingMode.Never, instances: 1);
-        IUpscaleModel model = await catalog.GetUpscalerAsync("anime", RequestField.Model, Ct);
+        using ModelLease modelLease = await catalog.AcquireUpscalerAsync("anime", RequestField.Model, Ct);
+        IUpscaleModel model = modelLease.Model;
         float[] input = new float[3 * 256 * 256];
         float[] output = new float[input.Length * 16];
         using var started = new ManualResetEventSlim();

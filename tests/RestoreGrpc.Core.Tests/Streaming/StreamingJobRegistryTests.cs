@@ -7,7 +7,10 @@ namespace RestoreGrpc.Core.Tests.Streaming;
 
 public sealed class StreamingJobRegistryTests
 {
-    private static readonly IUpscaleModel Model = new ResamplerModel(BuiltinModels.ResamplerDescriptor());
+    private static readonly IUpscaleModel Resampler = new ResamplerModel(BuiltinModels.ResamplerDescriptor());
+
+    /// <summary>A fresh lease for each job (the registry releases it when the job goes).</summary>
+    private static ModelLease Model => new(new ModelSession(Resampler, "test"));
 
     private static TilePlan Plan => TilePlan.Create(100, 100, new TilePlanOptions(32, 8, 4));
 

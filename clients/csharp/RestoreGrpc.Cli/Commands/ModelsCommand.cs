@@ -9,10 +9,15 @@ namespace RestoreGrpc.Cli.Commands;
 internal sealed class ModelsCommand : Command
 {
     public ModelsCommand(CliContext context, Option<string> server)
-        : base("models", "List the server's models: task, scale, state, provider and tile defaults.")
+        : base("models", "List the server's models: task, scale, state, provider and tile defaults; load, unload, reload them or switch the default.")
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(server);
+        foreach (Command admin in ModelAdminCommand.All(context, server))
+        {
+            Subcommands.Add(admin);
+        }
+
         SetAction((parseResult, cancellationToken) => CommandExecution.RunAsync(
             context.Console,
             async () =>

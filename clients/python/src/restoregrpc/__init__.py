@@ -6,6 +6,7 @@
 ...     result.save("photo-x4.jpg")
 """
 
+from restoregrpc._proto import model_admin_service_pb2 as _admin_pb
 from restoregrpc.aio import AsyncRestoreClient
 from restoregrpc.client import RestoreClient
 from restoregrpc.errors import (
@@ -25,6 +26,9 @@ from restoregrpc.sinks import ArraySink, PngSink, TiffSink, TileSink
 from restoregrpc.sources import ArraySource, PILSource, TiffSource, TileSource
 from restoregrpc.tileplan import Rect, Tile, TilePlan
 
+#: A catalog entry to add at run time (``RestoreClient.load_model(new_model=NewModel(...))``).
+NewModel = _admin_pb.NewModel
+
 __all__ = [
     "AsyncRestoreClient",
     "ArraySink",
@@ -35,6 +39,7 @@ __all__ = [
     "FaceOptions",
     "FieldViolation",
     "InvalidArgumentError",
+    "NewModel",
     "NotFoundError",
     "PILSource",
     "PngSink",

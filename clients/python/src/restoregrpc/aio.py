@@ -10,7 +10,7 @@ import grpc
 import grpc.aio
 
 from restoregrpc._images import to_image_bytes
-from restoregrpc._proto import models_pb2, restore_service_pb2 as pb, restore_service_pb2_grpc
+from restoregrpc._proto import model_admin_service_pb2 as admin_pb, model_admin_service_pb2_grpc, models_pb2, restore_service_pb2 as pb, restore_service_pb2_grpc
 from restoregrpc._stream import MessageObserver, ProgressCallback, StreamJob, StreamProtocolError
 from restoregrpc.client import _deadline, _remaining, _retry_delay
 from restoregrpc.errors import RestoreError, from_rpc_error
@@ -44,6 +44,7 @@ class AsyncRestoreClient:
             self._owned = None
         self.channel = channel
         self._stub = restore_service_pb2_grpc.RestoreServiceStub(channel)
+        self._admin = model_admin_service_pb2_grpc.ModelAdminServiceStub(channel)
 
     async def __aenter__(self) -> AsyncRestoreClient:
         return self
@@ -85,6 +86,31 @@ class AsyncRestoreClient:
         request = models_pb2.ListModelsRequest(task=_enum(models_pb2.ModelTask, "MODEL_TASK_", task))  # type: ignore[arg-type]
         response = await self._call(lambda t: self._stub.ListModels(request, timeout=t, metadata=self._metadata(())), timeout)
         return list(response.models)
+
+    # ---- live model management (ModelAdminService; the admin role when the server has authentication on) ----
+
+    async def load_model(self, name: str = "", *, new_model: admin_pb.NewModel | None = None, timeout: float | None = None) -> models_pb2.ModelInfo:
+        """Loads a catalog entry that is not loaded, or adds ``new_model`` (a file in the server's model folder).
+
+        Returns the model's state after the call: READY, or FAILED with the reason in ``state_detail``.
+        """
+        request = admin_pb.LoadModelRequest(name=name, new_model=new_model)
+        return (await self._call(lambda t: self._admin.LoadModel(request, timeout=t, metadata=self._metadata(())), timeout)).model
+
+    async def unload_model(self, name: str, *, timeout: float | None = None) -> models_pb2.ModelInfo:
+        """Unloads a model: new requests naming it fail (FAILED_PRECONDITION); running ones finish."""
+        request = admin_pb.UnloadModelRequest(name=name)
+        return (await self._call(lambda t: self._admin.UnloadModel(request, timeout=t, metadata=self._metadata(())), timeout)).model
+
+    async def reload_model(self, name: str, *, timeout: float | None = None) -> models_pb2.ModelInfo:
+        """Reloads a model from its file and swaps it in; a file that does not load leaves the old one serving (FAILED)."""
+        request = admin_pb.ReloadModelRequest(name=name)
+        return (await self._call(lambda t: self._admin.ReloadModel(request, timeout=t, metadata=self._metadata(())), timeout)).model
+
+    async def set_default_model(self, name: str, *, timeout: float | None = None) -> str:
+        """Makes a ready super-resolution model the default; returns the default after the call."""
+        request = admin_pb.SetDefaultModelRequest(name=name)
+        return (await self._call(lambda t: self._admin.SetDefaultModel(request, timeout=t, metadata=self._metadata(())), timeout)).default_model
 
     async def restore_large(
         self,

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator, Sequence, TypeVar
 import grpc
 
 from restoregrpc._images import to_image_bytes
-from restoregrpc._proto import models_pb2, restore_service_pb2 as pb, restore_service_pb2_grpc
+from restoregrpc._proto import model_admin_service_pb2 as admin_pb, model_admin_service_pb2_grpc, models_pb2, restore_service_pb2 as pb, restore_service_pb2_grpc
 from restoregrpc._stream import MessageObserver, ProgressCallback, StreamJob, StreamProtocolError
 from restoregrpc.errors import CancelledError, RestoreError, from_rpc_error
 from restoregrpc.options import ClientConfig, RestoreOptions
@@ -44,6 +44,7 @@ class RestoreClient:
             self._owned = None
         self.channel = channel
         self._stub = restore_service_pb2_grpc.RestoreServiceStub(channel)
+        self._admin = model_admin_service_pb2_grpc.ModelAdminServiceStub(channel)
 
     def __enter__(self) -> RestoreClient:
         return self
@@ -87,6 +88,31 @@ class RestoreClient:
 
         request = models_pb2.ListModelsRequest(task=_enum(models_pb2.ModelTask, "MODEL_TASK_", task))  # type: ignore[arg-type]
         return list(self._call(lambda t: self._stub.ListModels(request, timeout=t, metadata=self._metadata(())), timeout).models)
+
+    # ---- live model management (ModelAdminService; the admin role when the server has authentication on) ----
+
+    def load_model(self, name: str = "", *, new_model: admin_pb.NewModel | None = None, timeout: float | None = None) -> models_pb2.ModelInfo:
+        """Loads a catalog entry that is not loaded, or adds ``new_model`` (a file in the server's model folder).
+
+        Returns the model's state after the call: READY, or FAILED with the reason in ``state_detail``.
+        """
+        request = admin_pb.LoadModelRequest(name=name, new_model=new_model)
+        return (self._call(lambda t: self._admin.LoadModel(request, timeout=t, metadata=self._metadata(())), timeout)).model
+
+    def unload_model(self, name: str, *, timeout: float | None = None) -> models_pb2.ModelInfo:
+        """Unloads a model: new requests naming it fail (FAILED_PRECONDITION); running ones finish."""
+        request = admin_pb.UnloadModelRequest(name=name)
+        return (self._call(lambda t: self._admin.UnloadModel(request, timeout=t, metadata=self._metadata(())), timeout)).model
+
+    def reload_model(self, name: str, *, timeout: float | None = None) -> models_pb2.ModelInfo:
+        """Reloads a model from its file and swaps it in; a file that does not load leaves the old one serving (FAILED)."""
+        request = admin_pb.ReloadModelRequest(name=name)
+        return (self._call(lambda t: self._admin.ReloadModel(request, timeout=t, metadata=self._metadata(())), timeout)).model
+
+    def set_default_model(self, name: str, *, timeout: float | None = None) -> str:
+        """Makes a ready super-resolution model the default; returns the default after the call."""
+        request = admin_pb.SetDefaultModelRequest(name=name)
+        return (self._call(lambda t: self._admin.SetDefaultModel(request, timeout=t, metadata=self._metadata(())), timeout)).default_model
 
     # ---- streaming ----
 

@@ -113,7 +113,8 @@ public sealed class FaceRestorerTests
             InputRange = InputRange.MinusOneToOne,
         });
         await catalog.LoadAllAsync(Ct);
-        IUpscaleModel model = await catalog.GetModelAsync("standin", ModelTaskKind.FaceRestoration, RequestField.FaceRestorer, Ct);
+        using ModelLease modelLease = await catalog.AcquireAsync("standin", ModelTaskKind.FaceRestoration, RequestField.FaceRestorer, Ct);
+        IUpscaleModel model = modelLease.Model;
 
         double Change(double blend)
         {
