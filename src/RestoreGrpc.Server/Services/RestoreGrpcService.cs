@@ -23,17 +23,28 @@ internal sealed partial class RestoreGrpcService(
     /// <summary>Call metadata naming the client or tenant, for fair scheduling.</summary>
     public const string TenantHeader = "x-restore-tenant";
 
-    public override async Task<RestoreResponse> Restore(RestoreRequest request, ServerCallContext context)
+    public override Task<RestoreResponse> Restore(RestoreRequest request, ServerCallContext context) =>
+        RestoreAsync(request.Image, request.Options, request.CalculateSize(), progress: null, context);
+
+    /// <summary>The one restore path of <see cref="Restore"/> and <see cref="RestoreWithProgress"/>: the same
+    /// settings, admission, call limit and core call; only the progress sink differs.</summary>
+    private async Task<RestoreResponse> RestoreAsync(
+        Google.Protobuf.ByteString image,
+        RestoreOptions? options,
+        int messageBytes,
+        IProgress<RestoreProgressReport>? progress,
+        ServerCallContext context)
     {
-        RestoreSettings settings = ProtoMapping.ToSettings(request.Options) with { Tenant = TenantOf(context) };
+        RestoreSettings settings = ProtoMapping.ToSettings(options) with { Tenant = TenantOf(context) };
         planGuard.Check(settings);
         using var limit = new UnaryCallLimit(CallLimitsOptions.Span(callLimits.Value.MaxUnaryCallSeconds), context.CancellationToken);
         try
         {
             RestorationResult result = await pipeline.RestoreAsync(
-                request.Image.Memory,
+                image.Memory,
                 settings,
-                Reserve(request.CalculateSize(), context),
+                Reserve(messageBytes, context),
+                progress,
                 limit.Token).ConfigureAwait(false);
 
             // The response wraps the pooled encoded bytes; they go back to the pool once the response has been written.
