@@ -31,6 +31,7 @@ golang-google-genproto-dev|/usr/share/gocode/src/google.golang.org/genproto/goog
 protoc-gen-go|protoc-gen-go|generates the Go SDK's messages from protos/ at test time
 protoc-gen-go-grpc|protoc-gen-go-grpc|generates the Go SDK's gRPC stubs from protos/ at test time
 nodejs|node|builds and tests the TypeScript SDK (clients/typescript; the package targets Node >= 20, its suite runs on bookworm's 18)
+chromium|chromium|the web page's tests drive Debian's Chromium with playwright-core (clients/web/test.sh)
 TABLE_END
 
 missing=()

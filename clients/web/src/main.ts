@@ -22,7 +22,7 @@ const models = new ModelsPanel();
 
 function addFiles(files: Iterable<File>): void {
   for (const file of files) {
-    const item: Item = { id: nextId++, file, state: "waiting" };
+    const item: Item = { id: nextId++, file, state: "waiting", progressEvents: 0 };
     items.push(item);
     list.append(renderItem(item));
   }
@@ -55,6 +55,7 @@ function updateItem(item: Item): void {
   if (!li) return;
   li.className = `item ${item.state}`;
   li.dataset.state = item.state;
+  li.dataset.progressEvents = String(item.progressEvents);
   const progress = li.querySelector("progress") as HTMLProgressElement;
   const state = li.querySelector(".state") as HTMLElement;
   const actions = li.querySelector(".actions") as HTMLElement;

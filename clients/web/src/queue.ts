@@ -13,6 +13,8 @@ export interface Item {
   file: File;
   state: ItemState;
   progress?: RestoreProgress;
+  /** Progress events received for this item (shown as data-progress-events for tests and tools). */
+  progressEvents: number;
   result?: RestoreResponse;
   download?: Download;
   error?: string;
@@ -77,6 +79,7 @@ export async function restoreItem(item: Item, options: RestoreOptions, changed: 
     for await (const event of restoreService.restoreWithProgress({ image, options }, { signal })) {
       if (event.event.case === "progress") {
         item.progress = event.event.value;
+        item.progressEvents++;
         changed(item);
       } else if (event.event.case === "result") {
         item.result = event.event.value;

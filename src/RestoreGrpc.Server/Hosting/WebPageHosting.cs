@@ -11,7 +11,7 @@ namespace RestoreGrpc.Server.Hosting;
 /// (browsers have no cleartext HTTP/2); https endpoints offer HTTP/1.1 and HTTP/2 by ALPN, so one TLS port serves both
 /// browsers and native gRPC; plaintext gRPC endpoints stay HTTP/2-only (prior knowledge).
 /// </summary>
-public static class WebPageHosting
+public static partial class WebPageHosting
 {
     /// <summary>Shown at <c>/</c> when the server was built without the page (npm was missing).</summary>
     private const string NotBuiltPage = """
@@ -70,6 +70,18 @@ public static class WebPageHosting
         }
 
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebPageHosting).FullName!);
+            if (app.Services.GetRequiredService<WebEndpoint>().Listen is null)
+            {
+                LogNoWebEndpoint(logger);
+            }
+            else
+            {
+                LogWebPage(logger, app.WebAddress());
+            }
+        });
         IFileProvider files = app.Environment.WebRootFileProvider;
         if (files.GetFileInfo("index.html").Exists)
         {
@@ -94,4 +106,10 @@ public static class WebPageHosting
 
     private static bool Enabled(IConfiguration configuration) =>
         configuration.GetSection(WebPageOptions.Section).Get<WebPageOptions>()?.Enabled ?? true;
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Web page: {WebUrl}")]
+    private static partial void LogWebPage(ILogger logger, Uri webUrl);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Web page: served on every endpoint; browsers need HTTP/1.1: set Kestrel:Endpoints:Web:Url for a plaintext one (https endpoints offer it by ALPN)")]
+    private static partial void LogNoWebEndpoint(ILogger logger);
 }
