@@ -32,6 +32,7 @@ protoc-gen-go|protoc-gen-go|generates the Go SDK's messages from protos/ at test
 protoc-gen-go-grpc|protoc-gen-go-grpc|generates the Go SDK's gRPC stubs from protos/ at test time
 nodejs|node|builds and tests the TypeScript SDK (clients/typescript; the package targets Node >= 20, its suite runs on bookworm's 18)
 kubernetes-client|kubectl|deploy/kubernetes/test.sh and the Kubernetes manifest tests render the kustomize overlays with kubectl kustomize
+chromium|chromium|the web page's tests drive Debian's Chromium with playwright-core (clients/web/test.sh)
 TABLE_END
 
 missing=()

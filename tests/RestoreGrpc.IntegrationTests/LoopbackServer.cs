@@ -33,6 +33,12 @@ public sealed class LoopbackServer : IAsyncDisposable
     /// <summary>The Prometheus scrape URL, when started with a <c>Kestrel:Endpoints:Metrics</c> endpoint (<see cref="WithMetrics"/>).</summary>
     public Uri MetricsAddress => _app.MetricsAddress();
 
+    /// <summary>Settings for a gRPC endpoint (HTTP/2) and the web page's endpoint (HTTP/1.1), both on port 0.</summary>
+    public static readonly string[] WithWebEndpoint = ["--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Web:Url=http://127.0.0.1:0"];
+
+    /// <summary>The web page's URL, when started with a <c>Kestrel:Endpoints:Web</c> endpoint (<see cref="WithWebEndpoint"/>).</summary>
+    public Uri WebAddress => _app.WebAddress();
+
     public static Task<LoopbackServer> StartAsync(params string[] settings) => StartAsync(configure: null, settings);
 
     /// <param name="configure">Extra host configuration (e.g. a capturing logger), applied before the server's own.</param>

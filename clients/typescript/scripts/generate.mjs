@@ -1,6 +1,7 @@
 // Generates src/gen/ from protos/ (and google/rpc error details) with protoc and @bufbuild/protoc-gen-es:
 // messages, enums and service descriptors as TypeScript, never committed. Needs protoc (Debian:
-// protobuf-compiler) on PATH or in $PROTOC.
+// protobuf-compiler) on PATH or in $PROTOC. clients/web runs it too, with its own output folder and plugin
+// (arguments: OUT_DIR PLUGIN).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -10,8 +11,8 @@ const here = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const protos = resolve(here, "../../protos");
 // google/rpc/error_details.proto (BadRequest, RetryInfo, ResourceInfo…), the copy the Python SDK keeps.
 const googleapis = resolve(here, "../python/third_party/googleapis");
-const out = join(here, "src/gen");
-const plugin = join(here, "node_modules/.bin/protoc-gen-es");
+const out = process.argv[2] ? resolve(process.argv[2]) : join(here, "src/gen");
+const plugin = process.argv[3] ? resolve(process.argv[3]) : join(here, "node_modules/.bin/protoc-gen-es");
 if (!existsSync(plugin)) {
   throw new Error(`${plugin} is missing: run npm install first`);
 }

@@ -63,9 +63,22 @@ public sealed partial class RestorationPipeline
     /// header) before anything is decoded; the caller releases it once the response has been sent.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <exception cref="QueueFullException">The memory budget has no room for the request in time.</exception>
-    public async Task<RestorationResult> RestoreAsync(ReadOnlyMemory<byte> image, RestoreSettings settings, MemoryReservation? memory, CancellationToken cancellationToken)
+    public Task<RestorationResult> RestoreAsync(ReadOnlyMemory<byte> image, RestoreSettings settings, MemoryReservation? memory, CancellationToken cancellationToken) =>
+        RestoreAsync(image, settings, memory, progress: null, cancellationToken);
+
+    /// <summary>As <see cref="RestoreAsync(ReadOnlyMemory{byte}, RestoreSettings, MemoryReservation?, CancellationToken)"/>,
+    /// reporting each stage change and each finished tile and face to <paramref name="progress"/> (in order, from the
+    /// threads that do the work: the sink must be quick and thread-safe). The result does not depend on it.</summary>
+    public async Task<RestorationResult> RestoreAsync(
+        ReadOnlyMemory<byte> image,
+        RestoreSettings settings,
+        MemoryReservation? memory,
+        IProgress<RestoreProgressReport>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        var tracker = progress is null ? ProgressTracker.None : new ProgressTracker(progress);
+        tracker.Enter(RestoreStageKind.Queued);
         var clock = new StageClock();
         settings.Validate();
         FaceSettings faceSettings = settings.FaceOptions;
@@ -106,6 +119,7 @@ public sealed partial class RestorationPipeline
             await memory.GrowAsync(HeldBytes(image, model, settings, restorer is not null), cancellationToken).ConfigureAwait(false);
         }
 
+        tracker.Enter(RestoreStageKind.Decoding);
         long started = StageClock.Now;
         using DecodedImage decoded = RestoreTelemetry.Traced(RestoreStages.Decode, () => ImageDecoder.Decode(image, _limits));
         clock.AddDecode(started);
@@ -115,6 +129,7 @@ public sealed partial class RestorationPipeline
         string? detectorName = null;
         if (restorer is not null)
         {
+            tracker.Enter(RestoreStageKind.DetectingFaces);
             started = StageClock.Now;
             (detected, detectorName) = await RestoreTelemetry.TracedAsync(RestoreStages.FaceDetect, () => FindFacesAsync(decoded, faceSettings, cancellationToken)).ConfigureAwait(false);
             clock.AddFaceDetection(started);
@@ -138,7 +153,7 @@ public sealed partial class RestorationPipeline
 
         TilePlan? plan = model is null ? null : RestoreTelemetry.Traced(RestoreStages.Plan, () => PlanFor(input.Width, input.Height, model, settings));
 
-        var job = new Job(model, plan, restorer, selected, faceSettings, outputWidth, outputHeight, clock, new BatchOwner(clock, settings.Tenant, _batcher.PriorityFor(settings.Priority, plan?.Count ?? 0)));
+        var job = new Job(model, plan, restorer, selected, faceSettings, outputWidth, outputHeight, clock, new BatchOwner(clock, settings.Tenant, _batcher.PriorityFor(settings.Priority, plan?.Count ?? 0)), tracker);
         (Image restored, IReadOnlyList<FaceReport> restoredFaces) = decoded.Pixels switch
         {
             Image<Rgba32> pixels => await RestorePixelsAsync(pixels, input, job, cancellationToken).ConfigureAwait(false),
@@ -149,6 +164,7 @@ public sealed partial class RestorationPipeline
         EncodedImage encoded;
         using (restored)
         {
+            tracker.Enter(RestoreStageKind.Encoding);
             started = StageClock.Now;
             encoded = RestoreTelemetry.Traced(RestoreStages.Encode, () => ImageEncoder.Encode(restored, input, decoded.IccProfile, decoded.ExifProfile, _encoding.ApplyTo(settings.Encoding)));
             clock.AddEncode(started);
@@ -341,11 +357,16 @@ public sealed partial class RestorationPipeline
         CancellationToken cancellationToken)
         where TPixel : unmanaged, IPixel<TPixel>
     {
+        if (job.Model is not null)
+        {
+            job.Progress.StartTiles(job.Plan!.Count);
+        }
+
         Image<TPixel> canvas = job.Model is null
             ? source.Clone()
             : await RestoreTelemetry.TracedAsync(
                 RestoreStages.Upscale,
-                () => TiledUpscaler.UpscaleAsync(source, job.Plan!, job.Model, _batcher, job.Owner, job.Clock, cancellationToken),
+                () => TiledUpscaler.UpscaleAsync(source, job.Plan!, job.Model, _batcher, job.Owner, job.Clock, job.Progress, cancellationToken),
                 [new(RestoreAttributes.Model, job.Model.Descriptor.Name), new(RestoreAttributes.Tiles, job.Plan!.Count)]).ConfigureAwait(false);
         try
         {
@@ -363,6 +384,7 @@ public sealed partial class RestorationPipeline
             IReadOnlyList<FaceReport> faces = [];
             if (job.Restorer is not null && job.Faces.Count > 0)
             {
+                job.Progress.StartFaces(job.Faces.Count);
                 started = StageClock.Now;
                 double k = ((double)job.OutputWidth / input.Width + (double)job.OutputHeight / input.Height) / 2;
                 var toCanvas = SimilarityTransform.Scaling(k);
@@ -370,7 +392,7 @@ public sealed partial class RestorationPipeline
                     .Select(f => AlignedFace.Align(f.Landmarks.Select(p => toCanvas.Apply(p.X, p.Y)).ToArray(), job.Restorer.Descriptor.FixedSize))
                     .ToArray();
                 var mergeSettings = new FaceRestoreSettings(job.FaceSettings.Blend, job.FaceSettings.ColorFidelity);
-                await FaceRestorer.RestoreAsync(canvas, aligned, job.Restorer, mergeSettings, _batcher, job.Owner, cancellationToken).ConfigureAwait(false);
+                await FaceRestorer.RestoreAsync(canvas, aligned, job.Restorer, mergeSettings, _batcher, job.Owner, job.Progress.FaceDone, cancellationToken).ConfigureAwait(false);
                 faces = job.Faces.Select((f, i) => new FaceReport(f, aligned[i].CanvasToCrop.After(toCanvas), true)).ToList();
                 job.Clock.AddFaceRestoration(started);
             }
@@ -401,7 +423,8 @@ public sealed partial class RestorationPipeline
         int OutputWidth,
         int OutputHeight,
         StageClock Clock,
-        BatchOwner Owner);
+        BatchOwner Owner,
+        ProgressTracker Progress);
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information,
         Message = "Restored with {Model} ({Task}): {Width}x{Height} -> {OutputWidth}x{OutputHeight}, {Tiles} tiles, {Faces} faces, {ElapsedMs:F0} ms")]

@@ -24,6 +24,7 @@ internal static class TiledUpscaler
         DynamicBatcher batcher,
         BatchOwner owner,
         StageClock clock,
+        ProgressTracker progress,
         CancellationToken cancellationToken)
         where TPixel : unmanaged, IPixel<TPixel>
     {
@@ -96,6 +97,8 @@ internal static class TiledUpscaler
             {
                 runner.Return(output);
             }
+
+            progress.TileDone();
         }
     }
 }

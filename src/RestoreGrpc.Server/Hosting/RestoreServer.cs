@@ -30,7 +30,7 @@ public static class RestoreServer
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
         configure?.Invoke(builder);
 
-        // gRPC without TLS needs HTTP/2 prior knowledge on every endpoint.
+        // gRPC without TLS needs HTTP/2 prior knowledge; https and web endpoints get HTTP/1.1 too (WebPageHosting).
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
         // HTTP/2 pings keep minutes-long streams alive through idle-timeout proxies and find dead peers.
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<RestoreServerOptions>>((kestrel, server) =>
@@ -45,6 +45,7 @@ public static class RestoreServer
         builder.Services.AddRestoreCore(builder.Configuration, Environment.CurrentDirectory);
         builder.Services.AddRestoreMemory(builder.Configuration);
         builder.AddRestoreTelemetry();
+        builder.AddRestoreWebPage(); // after telemetry: it adds hooks to the Kestrel configuration loader telemetry creates
         builder.Services.AddOptions<GrpcServiceOptions>().Configure<IOptions<RestoreServerOptions>>((grpc, server) =>
         {
             grpc.MaxReceiveMessageSize = server.Value.MaxReceiveMessageBytes;
@@ -75,6 +76,7 @@ public static class RestoreServer
 
         WebApplication app = builder.Build();
         app.UseRestoreSecurity();
+        app.UseRestoreWebPage();
         AuthOptions auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
         app.MapGrpcService<RestoreGrpcService>().RequireRestorePolicy(app.Services, RestorePolicies.User);
         // Its own mapping, so that authentication can require the admin role of it alone.
@@ -82,18 +84,19 @@ public static class RestoreServer
         app.MapGrpcHealthChecksService().RequireRestorePolicy(app.Services, RestorePolicies.User, auth.AllowAnonymousHealth);
         app.MapGrpcReflectionService().RequireRestorePolicy(app.Services, RestorePolicies.User, auth.AllowAnonymousReflection);
         app.MapRestoreTelemetry();
-        app.MapGet("/", () => "RestoreGrpc: a gRPC server (HTTP/2). Use the restore CLI, an SDK, or grpcurl with reflection.");
         return app;
     }
 
     /// <summary>The first gRPC address a started server listens on (the real port when it was started on port 0);
-    /// the metrics endpoint is not one.</summary>
+    /// the metrics endpoint is not one, nor is the web endpoint unless it is the only other one.</summary>
     public static Uri ListeningAddress(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         IServerAddressesFeature addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()
             ?? throw new InvalidOperationException("the server exposes no addresses");
         int? metricsPort = app.Services.GetRequiredService<MetricsEndpoint>().Listen?.IPEndPoint?.Port;
-        return addresses.Addresses.Select(address => new Uri(address)).First(address => address.Port != metricsPort);
+        int? webPort = app.Services.GetRequiredService<WebEndpoint>().Listen?.IPEndPoint?.Port;
+        List<Uri> candidates = addresses.Addresses.Select(address => new Uri(address)).Where(address => address.Port != metricsPort).ToList();
+        return candidates.FirstOrDefault(address => address.Port != webPort) ?? candidates.First();
     }
 }

@@ -24,20 +24,31 @@ internal sealed partial class RestoreGrpcService(
     TenantQuotas quotas,
     ILogger<RestoreGrpcService> logger) : RestoreService.RestoreServiceBase
 {
-    public override async Task<RestoreResponse> Restore(RestoreRequest request, ServerCallContext context)
+    public override Task<RestoreResponse> Restore(RestoreRequest request, ServerCallContext context) =>
+        RestoreAsync(request.Image, request.Options, request.CalculateSize(), progress: null, context);
+
+    /// <summary>The one restore path of <see cref="Restore"/> and <see cref="RestoreWithProgress"/>: the same
+    /// settings, admission, quotas, call limit and core call; only the progress sink differs.</summary>
+    private async Task<RestoreResponse> RestoreAsync(
+        Google.Protobuf.ByteString image,
+        RestoreOptions? options,
+        int messageBytes,
+        IProgress<RestoreProgressReport>? progress,
+        ServerCallContext context)
     {
         string tenant = TenantOf(context);
-        RestoreSettings settings = ProtoMapping.ToSettings(request.Options) with { Tenant = tenant };
+        RestoreSettings settings = ProtoMapping.ToSettings(options) with { Tenant = tenant };
         planGuard.Check(settings);
         quotas.CheckModels(tenant, settings.Task is RestoreTaskKind.Faces ? null : planGuard.ModelName(settings), settings.Faces?.Restorer);
-        AdmitImage(tenant, request.Image.Memory, settings, context);
+        AdmitImage(tenant, image.Memory, settings, context);
         using var limit = new UnaryCallLimit(CallLimitsOptions.Span(callLimits.Value.MaxUnaryCallSeconds), context.CancellationToken);
         try
         {
             RestorationResult result = await pipeline.RestoreAsync(
-                request.Image.Memory,
+                image.Memory,
                 settings,
-                Reserve(request.CalculateSize(), context),
+                Reserve(messageBytes, context),
+                progress,
                 limit.Token).ConfigureAwait(false);
 
             // The response wraps the pooled encoded bytes; they go back to the pool once the response has been written.

@@ -19,6 +19,18 @@ internal static class FaceRestorer
 {
     /// <param name="batcher">Crops queue here with those of concurrent requests and run in shared batches.</param>
     /// <param name="owner">The request, its tenant and priority, for fair batching.</param>
+    public static Task RestoreAsync<TPixel>(
+        Image<TPixel> canvas,
+        IReadOnlyList<AlignedFace> faces,
+        IUpscaleModel restorer,
+        FaceRestoreSettings settings,
+        DynamicBatcher batcher,
+        BatchOwner owner,
+        CancellationToken cancellationToken)
+        where TPixel : unmanaged, IPixel<TPixel> =>
+        RestoreAsync(canvas, faces, restorer, settings, batcher, owner, faceInferred: null, cancellationToken);
+
+    /// <param name="faceInferred">Called as each face's crop comes back from the restorer (for progress).</param>
     public static async Task RestoreAsync<TPixel>(
         Image<TPixel> canvas,
         IReadOnlyList<AlignedFace> faces,
@@ -26,6 +38,7 @@ internal static class FaceRestorer
         FaceRestoreSettings settings,
         DynamicBatcher batcher,
         BatchOwner owner,
+        Action? faceInferred,
         CancellationToken cancellationToken)
         where TPixel : unmanaged, IPixel<TPixel>
     {
@@ -44,7 +57,7 @@ internal static class FaceRestorer
 
             await RestoreTelemetry.TracedAsync(
                 RestoreStages.FaceRestore,
-                () => Task.WhenAll(inputs.Select((input, i) => batcher.RunAsync(restorer, input, outputs[i], size, size, owner, cancellationToken))),
+                () => Task.WhenAll(inputs.Select((input, i) => InferAsync(input, outputs[i]))),
                 [new(RestoreAttributes.Model, restorer.Descriptor.Name), new(RestoreAttributes.Faces, faces.Count)])
                 .ConfigureAwait(false);
 
@@ -75,6 +88,13 @@ internal static class FaceRestorer
                     TensorBuffers.Pool.Return(output);
                 }
             }
+        }
+
+        async Task<BatchTiming> InferAsync(float[] input, float[] output)
+        {
+            BatchTiming timing = await batcher.RunAsync(restorer, input, output, size, size, owner, cancellationToken).ConfigureAwait(false);
+            faceInferred?.Invoke();
+            return timing;
         }
     }
 
