@@ -8,6 +8,7 @@
 
 from restoregrpc.aio import AsyncRestoreClient
 from restoregrpc.client import RestoreClient
+from restoregrpc.credentials import CredentialsError
 from restoregrpc.errors import (
     CancelledError,
     DeadlineExceededError,
@@ -31,6 +32,7 @@ __all__ = [
     "ArraySource",
     "CancelledError",
     "ClientConfig",
+    "CredentialsError",
     "DeadlineExceededError",
     "FaceOptions",
     "FieldViolation",
