@@ -18,8 +18,23 @@ import (
 // Options are the connection settings of a Client. The zero value works: plaintext HTTP/2, ×4-sized message
 // limits, four attempts on UNAVAILABLE, five stream reconnects.
 type Options struct {
-	// Credentials for TLS; nil dials plaintext (h2c), as a loopback or in-cluster server expects.
+	// Credentials for TLS; nil dials plaintext (h2c), as a loopback or in-cluster server expects, unless CAFile or
+	// CertFile asks for TLS.
 	Credentials credentials.TransportCredentials
+	// CAFile is a PEM bundle of the CAs that sign the server's certificate (instead of the system roots); implies TLS.
+	CAFile string
+	// CertFile and KeyFile are the PEM client certificate and key presented for mTLS; imply TLS.
+	CertFile, KeyFile string
+	// APIKey is sent as x-api-key metadata on every call (per-RPC credentials).
+	APIKey string
+	// BearerToken (a JWT) is sent as "authorization: Bearer …" on every call.
+	BearerToken string
+	// TokenSource, instead of BearerToken, is asked for the token before every call (for tokens that expire).
+	TokenSource func(ctx context.Context) (string, error)
+	// AllowInsecureCredentials lets APIKey/BearerToken go over plaintext to a loopback server; without it Dial
+	// refuses them on a plaintext connection (ErrInsecureCredentials). See Options.FromEnvironment for
+	// $RESTORE_API_KEY and $RESTORE_TOKEN. Options' String never shows the secrets.
+	AllowInsecureCredentials bool
 	// MaxReceiveMessageBytes is the largest response accepted (×4 outputs are 16× the input pixels); 0 for 512 MiB.
 	MaxReceiveMessageBytes int
 	// MaxSendMessageBytes is the largest request sent; 0 for 128 MiB.
@@ -78,19 +93,25 @@ func Dial(ctx context.Context, target string, options *Options) (*Client, error)
 		o = *options
 	}
 	o = o.withDefaults()
-	// grpc.WithInsecure rather than insecure.NewCredentials: the latter is newer than Debian's gRPC-Go 1.33.
-	transport := grpc.WithInsecure()
-	if o.Credentials != nil {
-		transport = grpc.WithTransportCredentials(o.Credentials)
+	transport, secure, err := o.transportOption()
+	if err != nil {
+		return nil, err
 	}
-	dialOptions := append([]grpc.DialOption{
-		transport,
+	dialOptions := []grpc.DialOption{transport}
+	perCall, err := o.callCredentials(target, secure)
+	if err != nil {
+		return nil, err
+	}
+	if perCall != nil {
+		dialOptions = append(dialOptions, perCall)
+	}
+	dialOptions = append(append(dialOptions,
 		grpc.WithDefaultCallOptions(
 			grpc.MaxCallRecvMsgSize(o.MaxReceiveMessageBytes),
 			grpc.MaxCallSendMsgSize(o.MaxSendMessageBytes)),
 		grpc.WithDefaultServiceConfig(serviceConfig(o.MaxAttempts, o.InitialBackoff, o.MaxBackoff)),
 		grpc.WithChainUnaryInterceptor(retryInfoInterceptor(o.MaxAttempts, o.MaxBackoff)),
-	}, o.DialOptions...)
+	), o.DialOptions...)
 	conn, err := grpc.DialContext(ctx, target, dialOptions...)
 	if err != nil {
 		return nil, err

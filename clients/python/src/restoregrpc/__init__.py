@@ -9,6 +9,7 @@
 from restoregrpc._proto import model_admin_service_pb2 as _admin_pb
 from restoregrpc.aio import AsyncRestoreClient
 from restoregrpc.client import RestoreClient
+from restoregrpc.credentials import CredentialsError
 from restoregrpc.errors import (
     CancelledError,
     DeadlineExceededError,
@@ -35,6 +36,7 @@ __all__ = [
     "ArraySource",
     "CancelledError",
     "ClientConfig",
+    "CredentialsError",
     "DeadlineExceededError",
     "FaceOptions",
     "FieldViolation",

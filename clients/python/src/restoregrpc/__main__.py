@@ -9,6 +9,7 @@ import sys
 
 from restoregrpc._proto import models_pb2
 from restoregrpc.client import RestoreClient
+from restoregrpc.credentials import CredentialsError
 from restoregrpc.errors import RestoreError
 from restoregrpc.options import ClientConfig, RestoreOptions
 from restoregrpc.result import StreamProgress
@@ -17,7 +18,12 @@ from restoregrpc.result import StreamProgress
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m restoregrpc", description="RestoreGrpc client")
     parser.add_argument("--server", default=os.environ.get("RESTORE_SERVER", "localhost:5000"), help="host:port (default $RESTORE_SERVER or localhost:5000)")
-    parser.add_argument("--tls", action="store_true", help="TLS with the system's root certificates")
+    parser.add_argument("--tls", action="store_true", help="TLS with the system's root certificates (implied by https://, --ca, --cert)")
+    parser.add_argument("--api-key", default=None, help="API key sent as x-api-key (default $RESTORE_API_KEY; prefer it, arguments show in ps)")
+    parser.add_argument("--token", default=None, help="bearer token sent as 'authorization: Bearer' (default $RESTORE_TOKEN)")
+    parser.add_argument("--ca", default=None, help="PEM bundle of the CA(s) that sign the server's certificate")
+    parser.add_argument("--cert", default=None, help="client certificate (PEM) for mTLS")
+    parser.add_argument("--key", default=None, help="private key (PEM) of --cert")
     commands = parser.add_subparsers(dest="command", required=True)
     upscale = commands.add_parser("upscale", help="restore image files")
     upscale.add_argument("inputs", nargs="+", type=pathlib.Path)
@@ -32,11 +38,18 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("models", help="list the server's models")
     args = parser.parse_args(argv)
 
-    with RestoreClient(ClientConfig(target=args.server, tls=args.tls)) as client:
+    try:
+        config = _client_config(args)
+        client = RestoreClient(config)
+    except CredentialsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    with client:
         try:
             if args.command == "models":
                 for model in client.list_models():
-                    print(f"{model.name:32} x{model.scale}  {models_pb2.ExecutionProvider.Name(model.execution_provider).removeprefix("EXECUTION_PROVIDER_"):8} {model.description}")
+                    provider = models_pb2.ExecutionProvider.Name(model.execution_provider).removeprefix("EXECUTION_PROVIDER_")
+                    print(f"{model.name:32} x{model.scale}  {provider:8} {model.description}")
                 return 0
             failed = 0
             for source in args.inputs:
@@ -63,6 +76,26 @@ def main(argv: list[str] | None = None) -> int:
         except RestoreError as error:
             print(error.describe(), file=sys.stderr)
             return 1
+
+
+def _client_config(args: argparse.Namespace) -> ClientConfig:
+    """The connection the arguments describe: ``https://host:port`` means TLS; key and token fall back to the
+    environment; an API key or token over plaintext is allowed to loopback targets only."""
+    target = args.server
+    tls = args.tls
+    if target.startswith("https://"):
+        target, tls = target.removeprefix("https://").rstrip("/"), True
+    elif target.startswith("http://"):
+        target = target.removeprefix("http://").rstrip("/")
+    return ClientConfig.from_env(
+        target=target,
+        tls=tls,
+        **{name: value for name, value in (("api_key", args.api_key), ("bearer_token", args.token)) if value},
+        ca_file=args.ca,
+        cert_file=args.cert,
+        key_file=args.key,
+        allow_insecure_credentials=True,  # the config still refuses anything but a loopback target in plaintext
+    )
 
 
 if __name__ == "__main__":

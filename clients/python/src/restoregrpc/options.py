@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Sequence
 
 import grpc
+
+from restoregrpc import credentials as _credentials
+from restoregrpc.credentials import CredentialsError, PemSource, TokenProvider  # noqa: F401 - CredentialsError re-exported
 
 from restoregrpc._proto import image_pb2, restore_service_pb2 as pb
 
@@ -98,9 +102,17 @@ class RestoreOptions:
 class ClientConfig:
     """How the client connects.
 
-    ``target`` is ``host:port``. Plaintext unless ``credentials`` (any ``grpc.ChannelCredentials``, e.g.
-    ``grpc.ssl_channel_credentials(root_certificates)`` composed with call credentials) or ``tls=True`` (system roots)
-    is given. Message limits are sized for ×4 outputs (16× the input's pixels). ``max_attempts`` retries UNAVAILABLE
+    ``target`` is ``host:port``. Plaintext unless ``credentials`` (any ``grpc.ChannelCredentials``), ``tls=True``
+    (system roots), ``ca_file`` (PEM path or bytes: the CAs that sign the server's certificate) or ``cert_file`` +
+    ``key_file`` (PEM client certificate and key, for mTLS) is given; the last three imply TLS.
+
+    ``api_key`` is sent as ``x-api-key`` metadata and ``bearer_token`` (or the token ``token_provider()`` returns
+    before each call, for tokens that expire) as ``authorization: Bearer …``, both as gRPC call credentials, which go
+    over TLS only: over plaintext the client refuses them unless ``allow_insecure_credentials=True`` and the target is
+    a loopback address (gRPC's local credentials). ``ClientConfig.from_env()`` reads ``$RESTORE_SERVER``,
+    ``$RESTORE_API_KEY`` and ``$RESTORE_TOKEN``. Secrets never show in ``repr()``.
+
+    Message limits are sized for ×4 outputs (16× the input's pixels). ``max_attempts`` retries UNAVAILABLE
     by gRPC's service-config retry policy (with exponential back-off and jitter) and RESOURCE_EXHAUSTED in the SDK,
     after the delay the server's google.rpc.RetryInfo asks for (gRPC's policy cannot read RetryInfo).
     """
@@ -118,6 +130,29 @@ class ClientConfig:
     reconnect_backoff: float = 0.25
     metadata: Sequence[tuple[str, str]] = ()
     channel_options: Sequence[tuple[str, object]] = field(default_factory=tuple)
+    api_key: str | None = field(default=None, repr=False)
+    bearer_token: str | None = field(default=None, repr=False)
+    token_provider: TokenProvider | None = field(default=None, repr=False)
+    ca_file: PemSource | None = None
+    cert_file: PemSource | None = None
+    key_file: PemSource | None = None
+    allow_insecure_credentials: bool = False
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__dataclass_fields__ if self.__dataclass_fields__[name].repr)
+        secrets = [name for name in ("api_key", "bearer_token", "token_provider") if getattr(self, name) is not None]
+        return f"ClientConfig({shown}{''.join(f', {name}=***' for name in secrets)})"
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> ClientConfig:
+        """A config from ``$RESTORE_SERVER``, ``$RESTORE_API_KEY`` and ``$RESTORE_TOKEN`` (unset or empty ones are
+        left out); keyword arguments override them."""
+        values: dict[str, Any] = {}
+        for name, variable in (("target", _credentials.SERVER_ENVIRONMENT), ("api_key", _credentials.API_KEY_ENVIRONMENT), ("bearer_token", _credentials.TOKEN_ENVIRONMENT)):
+            if os.environ.get(variable, "").strip():
+                values[name] = os.environ[variable].strip()
+        values.update(overrides)
+        return cls(**values)
 
     def service_config(self) -> str:
         config: dict[str, object] = {}
@@ -150,6 +185,37 @@ class ClientConfig:
         return options
 
     def channel_credentials(self) -> grpc.ChannelCredentials | None:
+        """The channel's credentials, None for plaintext. Raises :class:`CredentialsError` for settings that do
+        not fit (a key over plaintext without the loopback opt-in, a key file without its certificate, unreadable
+        PEM files)."""
+        calls = _credentials.call_credentials(self.api_key, self.bearer_token, self.token_provider)
+        channel = self._transport_credentials()
+        if calls is None:
+            return channel
+        if channel is None:
+            if not self.allow_insecure_credentials:
+                raise CredentialsError(
+                    f"refusing to send an API key or bearer token in plaintext to {self.target}: use TLS (tls=True or ca_file), "
+                    "or allow_insecure_credentials=True for a loopback target")
+            if not _credentials.is_loopback_target(self.target):
+                raise CredentialsError(f"allow_insecure_credentials covers loopback targets only, not {self.target}: use TLS")
+            channel = grpc.local_channel_credentials(grpc.LocalConnectionType.LOCAL_TCP)
+        return grpc.composite_channel_credentials(channel, calls)
+
+    def _transport_credentials(self) -> grpc.ChannelCredentials | None:
+        if self.key_file is not None and self.cert_file is None:
+            raise CredentialsError("key_file needs cert_file (the certificate the key belongs to)")
+        if self.cert_file is not None and self.key_file is None:
+            raise CredentialsError("cert_file needs key_file (the client certificate's private key)")
+        if self.ca_file is not None or self.cert_file is not None:
+            if self.credentials is not None:
+                raise CredentialsError("give credentials or ca_file/cert_file/key_file, not both")
+            return grpc.ssl_channel_credentials(
+                root_certificates=_credentials.read_pem(self.ca_file, "CA bundle"),
+                private_key=_credentials.read_pem(self.key_file, "client key"),
+                certificate_chain=_credentials.read_pem(self.cert_file, "client certificate"),
+            )
         if self.credentials is not None:
             return self.credentials
         return grpc.ssl_channel_credentials() if self.tls else None
+
