@@ -53,6 +53,13 @@ if (args.Contains("--fleet"))
     return;
 }
 
+if (args.Contains("--soak"))
+{
+    // Soak (issue 14): 64 clients x 10 minutes of mixed sizes and models, RSS and thread pool every 10 s: see Soak.
+    await Soak.RunAsync(args, settings.ModelsDirectory, settings.Image);
+    return;
+}
+
 if (args.Contains("--stream"))
 {
     // Tile streaming (issue 4): input MP/s and server peak RSS per input size, in separate server processes.

@@ -20,6 +20,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The server's /metrics, when started with <c>withMetrics</c>.</summary>
+    public Uri? MetricsAddress { get; private init; }
+
     public static Task<ServerProcess> StartAsync(string modelsDirectory, string model, int threads) =>
         StartAsync(Path.Combine(AppContext.BaseDirectory, "RestoreGrpc.Server.dll"), modelsDirectory, model, threads, []);
 
@@ -28,9 +31,11 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <param name="model">Default model; started when it reports ready.</param>
     /// <param name="threads">ONNX Runtime threads per run.</param>
     /// <param name="extraArguments">More server arguments (catalog entries, limits).</param>
-    public static async Task<ServerProcess> StartAsync(string server, string modelsDirectory, string model, int threads, IEnumerable<string> extraArguments)
+    /// <param name="withMetrics">Also serve /metrics (Kestrel endpoints Grpc and Metrics, both on loopback).</param>
+    public static async Task<ServerProcess> StartAsync(string server, string modelsDirectory, string model, int threads, IEnumerable<string> extraArguments, bool withMetrics = false)
     {
         int port = FreePort();
+        int metricsPort = withMetrics ? FreePort() : 0;
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList =
@@ -51,6 +56,12 @@ internal sealed class ServerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
+        if (withMetrics)
+        {
+            start.ArgumentList.Add($"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{port}");
+            start.ArgumentList.Add($"--Kestrel:Endpoints:Metrics:Url=http://127.0.0.1:{metricsPort}");
+        }
+
         Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
@@ -62,7 +73,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var instance = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        var instance = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"))
+        {
+            MetricsAddress = withMetrics ? new Uri($"http://127.0.0.1:{metricsPort}/metrics") : null,
+        };
         await instance.WaitUntilReadyAsync(model);
         return instance;
     }

@@ -61,7 +61,8 @@ public static class MutationCorpus
         }
     }
 
-    /// <summary>Truncations at fixed fractions, single bit flips and short random overwrites, at seeded positions.</summary>
+    /// <summary>Truncations at fixed fractions, single bit flips and short random overwrites, at seeded positions,
+    /// then the <see cref="StructureMutations"/> (header fields, PNG chunk order).</summary>
     public static IEnumerable<(string Mutation, byte[] Bytes)> Mutations(byte[] original, int seed, int flips = 16)
     {
         ArgumentNullException.ThrowIfNull(original);
@@ -89,6 +90,11 @@ public static class MutationCorpus
             int count = Math.Min(copy.Length - at, 4 + random.Next(13));
             random.NextBytes(copy.AsSpan(at, count));
             yield return ($"{count} bytes at {at} overwritten", copy);
+        }
+
+        foreach ((string mutation, byte[] bytes) in StructureMutations.Of(original))
+        {
+            yield return (mutation, bytes);
         }
     }
 }

@@ -14,7 +14,8 @@ namespace RestoreGrpc.Server.Services;
 /// Turns core exceptions into gRPC statuses with google.rpc details: bad input → INVALID_ARGUMENT with a
 /// BadRequest naming the field; a full queue → RESOURCE_EXHAUSTED with RetryInfo, a tenant's quota → the same with a
 /// QuotaFailure; unknown model → NOT_FOUND; unusable model → FAILED_PRECONDITION; cancellation →
-/// CANCELLED or DEADLINE_EXCEEDED. Anything else is logged and answered INTERNAL without leaking internals.
+/// CANCELLED or DEADLINE_EXCEEDED; a streamed message that is not protobuf → INVALID_ARGUMENT.
+/// Anything else is logged and answered INTERNAL without leaking internals.
 /// </summary>
 internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : Interceptor
 {
@@ -67,25 +68,18 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
 
     private RpcException Map(Exception exception, ServerCallContext context)
     {
+        // A stream's next message is parsed when the service reads it, so bytes that are not a protobuf message
+        // surface here (grpc-dotnet may wrap the parser's exception).
+        if (exception is not InvalidRequestException && Unparsable(exception) is { } unparsable)
+        {
+            return InvalidArgument(context, "request", $"a message is not a valid protobuf message ({unparsable.Message})");
+        }
+
         switch (exception)
         {
             case InvalidRequestException invalid:
-                string field = FieldPaths.Of(invalid.Field);
                 // Descriptions may name the stream's job id, its resume credential: logs and statuses get its tag.
-                string description = Redaction.Hide(invalid.Description);
-                LogRejected(logger, context.Method, field, description);
-                return new Status
-                {
-                    Code = (int)Code.InvalidArgument,
-                    Message = $"{field}: {description}",
-                    Details =
-                    {
-                        Any.Pack(new BadRequest
-                        {
-                            FieldViolations = { new BadRequest.Types.FieldViolation { Field = field, Description = description } },
-                        }),
-                    },
-                }.ToRpcException();
+                return InvalidArgument(context, FieldPaths.Of(invalid.Field), Redaction.Hide(invalid.Description));
             case QueueFullException full:
                 return Exhausted(full.Message, full.RetryAfter);
             case QuotaExceededException quota:
@@ -130,6 +124,36 @@ internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterc
         }
 
         return status.ToRpcException();
+    }
+
+    private RpcException InvalidArgument(ServerCallContext context, string field, string description)
+    {
+        LogRejected(logger, context.Method, field, description);
+        return new Status
+        {
+            Code = (int)Code.InvalidArgument,
+            Message = $"{field}: {description}",
+            Details =
+            {
+                Any.Pack(new BadRequest
+                {
+                    FieldViolations = { new BadRequest.Types.FieldViolation { Field = field, Description = description } },
+                }),
+            },
+        }.ToRpcException();
+    }
+
+    private static Google.Protobuf.InvalidProtocolBufferException? Unparsable(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is Google.Protobuf.InvalidProtocolBufferException unparsable)
+            {
+                return unparsable;
+            }
+        }
+
+        return null;
     }
 
     private static RpcException ModelError(Code code, string model, string message) => new Status
