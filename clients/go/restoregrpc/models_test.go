@@ -2,7 +2,6 @@ package restoregrpc
 
 import (
 	"context"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -61,20 +60,7 @@ func (f *fakeAdmin) SetDefaultModel(_ context.Context, r *pb.SetDefaultModelRequ
 
 func startAdmin(t *testing.T, fake *fakeAdmin) *Client {
 	t.Helper()
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	server := grpc.NewServer()
-	pb.RegisterModelAdminServiceServer(server, fake)
-	go func() { _ = server.Serve(listener) }()
-	t.Cleanup(server.Stop)
-	client, err := Dial(context.Background(), listener.Addr().String(), &Options{InitialBackoff: 1, MaxBackoff: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Close() })
-	return client
+	return serveOnLoopback(t, func(server *grpc.Server) { pb.RegisterModelAdminServiceServer(server, fake) })
 }
 
 func TestModelAdminMethodsSendTheirRequestsAndReturnTheState(t *testing.T) {
