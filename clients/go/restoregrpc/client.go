@@ -82,6 +82,7 @@ func (o Options) withDefaults() Options {
 type Client struct {
 	conn    *grpc.ClientConn
 	raw     pb.RestoreServiceClient
+	admin   pb.ModelAdminServiceClient
 	options Options
 }
 
@@ -116,7 +117,7 @@ func Dial(ctx context.Context, target string, options *Options) (*Client, error)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{conn: conn, raw: pb.NewRestoreServiceClient(conn), options: o}, nil
+	return &Client{conn: conn, raw: pb.NewRestoreServiceClient(conn), admin: pb.NewModelAdminServiceClient(conn), options: o}, nil
 }
 
 // Close closes the connection.

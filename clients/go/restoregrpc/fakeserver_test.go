@@ -33,12 +33,18 @@ const fakeScale, fakeTile, fakeMargin, fakeCredit = 2, 16, 4, 2
 
 func startFake(t *testing.T, fake *fakeServer) *Client {
 	t.Helper()
+	return serveOnLoopback(t, func(server *grpc.Server) { pb.RegisterRestoreServiceServer(server, fake) })
+}
+
+// serveOnLoopback starts a gRPC server with what register adds on a loopback port and dials it.
+func serveOnLoopback(t *testing.T, register func(*grpc.Server)) *Client {
+	t.Helper()
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	server := grpc.NewServer()
-	pb.RegisterRestoreServiceServer(server, fake)
+	register(server)
 	go func() { _ = server.Serve(listener) }()
 	t.Cleanup(server.Stop)
 	client, err := Dial(context.Background(), listener.Addr().String(), &Options{InitialBackoff: 1, MaxBackoff: 1})

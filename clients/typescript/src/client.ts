@@ -1,4 +1,6 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
+import { ModelAdminService, type NewModelSchema } from "./gen/restoregrpc/v1/model_admin_service_pb.js";
 import {
   RestoreService,
   type DetectFacesResponse,
@@ -59,6 +61,8 @@ export interface EstimateInput {
 export class RestoreClient {
   /** The generated Connect client, for what the SDK does not wrap. */
   readonly raw: Client<typeof RestoreService>;
+  /** The generated ModelAdminService client (live model management). */
+  readonly admin: Client<typeof ModelAdminService>;
   readonly #defaultTimeoutMs: number | undefined;
   readonly #retry: RetryPolicy;
   readonly #maxStreamReconnects: number;
@@ -68,6 +72,7 @@ export class RestoreClient {
     this.#defaultTimeoutMs = options.defaultTimeoutMs;
     this.#maxStreamReconnects = Math.max(0, options.maxStreamReconnects ?? 5);
     this.raw = createClient(RestoreService, options.transport);
+    this.admin = createClient(ModelAdminService, options.transport);
   }
 
   /** Runs a unary call with the retry policy; each attempt gets the deadline's time left. */
@@ -126,6 +131,35 @@ export class RestoreClient {
   /** The model catalog (all tasks unless one is given). */
   async listModels(task: ModelTask = ModelTask.UNSPECIFIED, options: CallOptions = {}): Promise<ModelInfo[]> {
     return (await this.#unary(options, (call) => this.raw.listModels({ task }, call))).models;
+  }
+
+  // Live model management (ModelAdminService; the admin role when the server has authentication on). Each call
+  // resolves to the model's state after it: a file that does not load is MODEL_STATE_FAILED with the reason in
+  // stateDetail, not a rejection.
+
+  /** Loads a catalog entry that is not loaded (missing, failed or unloaded); warmed up before it takes traffic. */
+  async loadModel(name: string, options: CallOptions = {}): Promise<ModelInfo | undefined> {
+    return (await this.#unary(options, (call) => this.admin.loadModel({ name }, call))).model;
+  }
+
+  /** Adds a catalog entry from a file already in the server's model folder (SHA-256 checked) and loads it. */
+  async addModel(model: MessageInitShape<typeof NewModelSchema>, options: CallOptions = {}): Promise<ModelInfo | undefined> {
+    return (await this.#unary(options, (call) => this.admin.loadModel({ newModel: model }, call))).model;
+  }
+
+  /** Unloads a model: new requests naming it fail with FAILED_PRECONDITION; running ones finish. */
+  async unloadModel(name: string, options: CallOptions = {}): Promise<ModelInfo | undefined> {
+    return (await this.#unary(options, (call) => this.admin.unloadModel({ name }, call))).model;
+  }
+
+  /** Reloads a model from its file and swaps it in; a file that does not load leaves the old one serving. */
+  async reloadModel(name: string, options: CallOptions = {}): Promise<ModelInfo | undefined> {
+    return (await this.#unary(options, (call) => this.admin.reloadModel({ name }, call))).model;
+  }
+
+  /** Makes a ready super-resolution model the default; resolves to the default after the call. */
+  async setDefaultModel(name: string, options: CallOptions = {}): Promise<string> {
+    return (await this.#unary(options, (call) => this.admin.setDefaultModel({ name }, call))).defaultModel;
   }
 
   /**
