@@ -46,7 +46,7 @@ async function openPage(width = 1280, height = 900): Promise<Page> {
   const page = await context.newPage();
   page.on("pageerror", (error) => assert.fail(`page error: ${error.message}`));
   await page.goto(base);
-  await page.waitForSelector(`#model option[value="${SR_MODEL}"]`);
+  await page.waitForSelector(`#model option[value="${SR_MODEL}"]`, { state: "attached" });
   return page;
 }
 

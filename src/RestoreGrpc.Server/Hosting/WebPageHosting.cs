@@ -79,7 +79,8 @@ public static partial class WebPageHosting
             }
             else
             {
-                LogWebPage(logger, app.WebAddress());
+                Uri page = app.WebAddress();
+                LogWebPage(logger, page);
             }
         });
         IFileProvider files = app.Environment.WebRootFileProvider;

@@ -58,6 +58,8 @@ public sealed class GrpcWebTests
 
     private static GrpcChannel GrpcWebChannel(Uri address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
     {
-        HttpHandler = new GrpcWebHandler(GrpcWebMode.GrpcWeb, new HttpClientHandler()) { HttpVersion = HttpVersion.Version11 },
+        HttpHandler = new GrpcWebHandler(GrpcWebMode.GrpcWeb, new HttpClientHandler()),
+        HttpVersion = HttpVersion.Version11,
+        HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact,
     });
 }

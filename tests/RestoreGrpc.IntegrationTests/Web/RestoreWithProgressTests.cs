@@ -99,7 +99,7 @@ public sealed class RestoreWithProgressTests
     }
 
     /// <summary>Stages only move forward; within a stage, tiles and faces done never go back; elapsed never shrinks.</summary>
-    private static void AssertInOrder(IReadOnlyList<RestoreProgress> events)
+    private static void AssertInOrder(List<RestoreProgress> events)
     {
         Assert.NotEmpty(events);
         for (int i = 1; i < events.Count; i++)
