@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
 using RestoreGrpc.Client.Streaming;
@@ -13,7 +12,8 @@ namespace RestoreGrpc.Client;
 /// Client for a RestoreGrpc server. Thread-safe; create one per server and reuse it (it owns an HTTP/2
 /// connection). Calls retry on UNAVAILABLE with exponential back-off and honour deadlines and cancellation.
 /// Failures surface as <see cref="RpcException"/>; <see cref="RestoreErrors"/> reads their details. Each call
-/// carries the caller's W3C trace context and records a client span (<see cref="TracingInterceptor"/>).
+/// is traced by Grpc.Net.Client's own client span, unary or streamed, and carries the W3C trace context
+/// (<see cref="RestoreClientTracing"/>).
 /// </summary>
 public sealed partial class RestoreClient : IDisposable
 {
@@ -31,7 +31,7 @@ public sealed partial class RestoreClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _ownedChannel = GrpcChannel.ForAddress(options.Address, CreateChannelOptions(options));
-        _client = new RestoreService.RestoreServiceClient(_ownedChannel.Intercept(new TracingInterceptor(options.Address)));
+        _client = new RestoreService.RestoreServiceClient(_ownedChannel);
         _defaultTimeout = options.DefaultTimeout;
         _reconnects = new StreamReconnectPolicy(options);
     }
@@ -40,7 +40,7 @@ public sealed partial class RestoreClient : IDisposable
     public RestoreClient(ChannelBase channel, TimeSpan? defaultTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(channel);
-        _client = new RestoreService.RestoreServiceClient(channel.Intercept(new TracingInterceptor(Uri.TryCreate($"http://{channel.Target}", UriKind.Absolute, out Uri? target) ? target : null)));
+        _client = new RestoreService.RestoreServiceClient(channel);
         _defaultTimeout = defaultTimeout;
     }
 
