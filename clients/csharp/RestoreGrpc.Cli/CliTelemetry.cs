@@ -7,9 +7,11 @@ using RestoreGrpc.Client;
 namespace RestoreGrpc.Cli;
 
 /// <summary>
-/// The CLI's traces: one root span per file (source <see cref="SourceName"/>), the SDK's client span under it, and
-/// the server's spans under that. Exported by OTLP only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (or
-/// <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c>) is set; the other <c>OTEL_*</c> variables apply as usual.
+/// The CLI's traces: one root span per file (source <see cref="SourceName"/>), unary or streamed; under it the gRPC
+/// client span of each call (Grpc.Net.Client's activity through OpenTelemetry.Instrumentation.GrpcNetClient, named
+/// and tagged by the RPC conventions, <see cref="RestoreClientTracing"/>), and the server's spans under that.
+/// Exported by OTLP only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (or <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c>) is
+/// set; the other <c>OTEL_*</c> variables apply as usual.
 /// </summary>
 internal static class CliTelemetry
 {
@@ -31,10 +33,17 @@ internal static class CliTelemetry
         string serviceName = Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") is { Length: > 0 } name ? name : DefaultServiceName;
         return Sdk.CreateTracerProviderBuilder()
             .ConfigureResource(resource => resource.AddService(serviceName))
-            .AddSource(SourceName, TracingInterceptor.ActivitySourceName)
+            .AddRestoreClientTracing()
             .AddOtlpExporter()
             .Build();
     }
+
+    /// <summary>The CLI's sources and the gRPC client instrumentation, with the conventions applied ahead of the
+    /// exporters added after it.</summary>
+    public static TracerProviderBuilder AddRestoreClientTracing(this TracerProviderBuilder tracing) => tracing
+        .AddSource(SourceName)
+        .AddGrpcClientInstrumentation()
+        .AddProcessor(new GrpcClientSpanProcessor());
 
     /// <summary>Starts the root span of one file's restoration (a new trace, whatever is current).</summary>
     public static Activity? StartFile(string path)

@@ -237,9 +237,18 @@ public sealed partial class RestoreClient
                         credit.Release(response.Credit.TileCount);
                         break;
                     case RestoreStreamResponse.KindOneofCase.Summary:
-                        return job.Held.Count == plan.Count
-                            ? response.Summary
-                            : throw new InvalidOperationException($"the server ended job {job.JobId} with {plan.Count - job.Held.Count} tiles missing");
+                        if (job.Held.Count != plan.Count)
+                        {
+                            throw new InvalidOperationException($"the server ended job {job.JobId} with {plan.Count - job.Held.Count} tiles missing");
+                        }
+
+                        // Read to the end: the call's OK status comes with the trailers after the summary; a call
+                        // disposed before them ends CANCELLED on the client (and on its client span).
+                        while (await responses.MoveNext(cancellationToken).ConfigureAwait(false))
+                        {
+                        }
+
+                        return response.Summary;
                 }
             }
 

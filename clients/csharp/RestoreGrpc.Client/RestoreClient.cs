@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
 using RestoreGrpc.Client.Balancing;
@@ -14,7 +13,8 @@ namespace RestoreGrpc.Client;
 /// Client for a RestoreGrpc server. Thread-safe; create one per server and reuse it (it owns an HTTP/2
 /// connection). Calls retry on UNAVAILABLE with exponential back-off and honour deadlines and cancellation.
 /// Failures surface as <see cref="RpcException"/>; <see cref="RestoreErrors"/> reads their details. Each call
-/// carries the caller's W3C trace context and records a client span (<see cref="TracingInterceptor"/>).
+/// is traced by Grpc.Net.Client's own client span, unary or streamed, and carries the W3C trace context
+/// (<see cref="RestoreClientTracing"/>).
 /// </summary>
 public sealed partial class RestoreClient : IDisposable
 {
@@ -33,9 +33,8 @@ public sealed partial class RestoreClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _ownedChannel = GrpcChannel.ForAddress(FleetChannel.TargetOf(options), CreateChannelOptions(options));
-        CallInvoker invoker = _ownedChannel.Intercept(new TracingInterceptor(FleetChannel.DisplayAddressOf(options)));
-        _client = new RestoreService.RestoreServiceClient(invoker);
-        _admin = new ModelAdminService.ModelAdminServiceClient(invoker);
+        _client = new RestoreService.RestoreServiceClient(_ownedChannel);
+        _admin = new ModelAdminService.ModelAdminServiceClient(_ownedChannel);
         _defaultTimeout = options.DefaultTimeout;
         _reconnects = new StreamReconnectPolicy(options);
     }
@@ -44,9 +43,8 @@ public sealed partial class RestoreClient : IDisposable
     public RestoreClient(ChannelBase channel, TimeSpan? defaultTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(channel);
-        CallInvoker invoker = channel.Intercept(new TracingInterceptor(Uri.TryCreate($"http://{channel.Target}", UriKind.Absolute, out Uri? target) ? target : null));
-        _client = new RestoreService.RestoreServiceClient(invoker);
-        _admin = new ModelAdminService.ModelAdminServiceClient(invoker);
+        _client = new RestoreService.RestoreServiceClient(channel);
+        _admin = new ModelAdminService.ModelAdminServiceClient(channel);
         _defaultTimeout = defaultTimeout;
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
+using RestoreGrpc.Contracts.Telemetry;
 using RestoreGrpc.Core.Memory;
 using RestoreGrpc.Core.Scheduling;
 using RestoreGrpc.Core.Telemetry;
@@ -10,7 +11,7 @@ namespace RestoreGrpc.Server.Telemetry;
 
 /// <summary>
 /// The host's instruments on the core's process-wide <see cref="RestoreTelemetry.Meter"/>: calls by status code,
-/// call duration and calls in flight (OpenTelemetry RPC conventions), the batching queue's depth, and GPU utilisation
+/// call duration and calls in flight (labelled by the RPC conventions, <see cref="RpcConventions"/>), the batching queue's depth, and GPU utilisation
 /// and memory where NVML finds a GPU (nothing at all on a CPU machine). Process and runtime metrics come from
 /// OpenTelemetry's process and runtime instrumentation. Process-wide on purpose:
 /// OpenTelemetry listens to meters by name across the process, and a per-host meter that goes away with its host
@@ -62,22 +63,28 @@ internal static class ServerMetrics
         return new BudgetObservation(budget);
     }
 
-    public static void CallStarted(RpcMethod method) => Active.Add(1, Tags(method));
+    /// <param name="method"><c>rpc.method</c>: <c>restoregrpc.v1.RestoreService/Restore</c>.</param>
+    public static void CallStarted(string method) => Active.Add(1, Tags(method));
 
-    public static void CallCompleted(RpcMethod method, StatusCode status, TimeSpan elapsed)
+    public static void CallCompleted(string method, StatusCode status, TimeSpan elapsed)
     {
         Active.Add(-1, Tags(method));
         TagList tags = Tags(method);
-        tags.Add(RpcAttributes.GrpcStatusCode, (int)status);
+        string statusName = RpcConventions.StatusName(status);
+        tags.Add(RpcConventions.Status, statusName);
+        if (RpcConventions.IsServerError(status))
+        {
+            tags.Add(RpcConventions.ErrorType, statusName);
+        }
+
         Requests.Add(1, tags);
         Duration.Record(elapsed.TotalSeconds, tags);
     }
 
-    private static TagList Tags(RpcMethod method) => new()
+    private static TagList Tags(string method) => new()
     {
-        { RpcAttributes.System, RpcAttributes.GrpcSystem },
-        { RpcAttributes.Service, method.Service },
-        { RpcAttributes.Method, method.Name },
+        { RpcConventions.SystemName, RpcConventions.GrpcSystem },
+        { RpcConventions.Method, method },
     };
 
     private static Measurement<T> Measure<T>(T value, GpuSample gpu)

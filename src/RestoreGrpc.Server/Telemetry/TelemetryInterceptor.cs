@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using RestoreGrpc.Contracts.Telemetry;
 
 namespace RestoreGrpc.Server.Telemetry;
 
 /// <summary>
 /// Outermost interceptor: counts every call by method and final gRPC status (after
 /// <see cref="Services.ErrorMappingInterceptor"/> has mapped exceptions), times it, tracks calls in flight, and puts
-/// <c>rpc.grpc.status_code</c> on the server span (which <see cref="ServerSpanEnricher"/> names after the method),
-/// and names that span in the <see cref="TraceResponse"/> trailer.
+/// <c>rpc.status_code</c> on the server span (which <see cref="ServerSpanEnricher"/> names after the method), with
+/// <c>error.type</c> and an error status only for the statuses the RPC conventions count as the server's errors
+/// (<see cref="RpcConventions.IsServerError"/>: not a caller's INVALID_ARGUMENT), and names that span in the
+/// <see cref="TraceResponse"/> trailer.
 /// </summary>
 internal sealed class TelemetryInterceptor : Interceptor
 {
@@ -48,7 +51,7 @@ internal sealed class TelemetryInterceptor : Interceptor
 
     private static async Task<T> ObserveAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
-        var method = RpcMethod.Parse(context.Method);
+        string method = RpcConventions.MethodName(context.Method);
         Activity? span = Activity.Current;
         TraceResponse.Add(context, span);
         long started = Stopwatch.GetTimestamp();
@@ -78,10 +81,12 @@ internal sealed class TelemetryInterceptor : Interceptor
             ServerMetrics.CallCompleted(method, status, Stopwatch.GetElapsedTime(started));
             if (span is not null)
             {
-                span.SetTag(RpcAttributes.GrpcStatusCode, (int)status);
-                if (status != StatusCode.OK)
+                string statusName = RpcConventions.StatusName(status);
+                span.SetTag(RpcConventions.Status, statusName);
+                if (RpcConventions.IsServerError(status))
                 {
-                    span.SetStatus(ActivityStatusCode.Error, status.ToString());
+                    span.SetTag(RpcConventions.ErrorType, statusName);
+                    span.SetStatus(ActivityStatusCode.Error, statusName);
                 }
             }
         }

@@ -18,7 +18,7 @@ public sealed class PrometheusScrapeTests
 
         await using PrometheusServer prometheus = PrometheusServer.Start(server.MetricsAddress);
         double? served = await prometheus.WaitForValueAsync(
-            "sum(restoregrpc_requests_total{rpc_service=\"restoregrpc.v1.RestoreService\",rpc_method=\"ListModels\",rpc_grpc_status_code=\"0\"})",
+            "sum(restoregrpc_requests_total{rpc_system_name=\"grpc\",rpc_method=\"restoregrpc.v1.RestoreService/ListModels\",rpc_status_code=\"OK\"})",
             atLeast: 3,
             ct);
 

@@ -4,7 +4,7 @@ using Grpc.Net.Client;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Trace;
-using RestoreGrpc.Client;
+using RestoreGrpc.Cli;
 using RestoreGrpc.Contracts.V1;
 using RestoreOptions = RestoreGrpc.Client.RestoreOptions;
 using RestoreGrpc.Core.Telemetry;
@@ -16,6 +16,7 @@ namespace RestoreGrpc.IntegrationTests.Telemetry;
 /// End-to-end traces checked on the wire: the caller's process and the server both export OTLP/gRPC to a real
 /// receiver (the Aspire dashboard), and the trees are read back from its API.
 /// </summary>
+[Collection(ClientTracingGroup.Name)]
 public sealed class TracingEndToEndTests
 {
     private const string RestoreSpan = "restoregrpc.v1.RestoreService/Restore";
@@ -30,41 +31,47 @@ public sealed class TracingEndToEndTests
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         await using AspireDashboard dashboard = await AspireDashboard.StartAsync(ct);
-        using TracerProvider callerTracing = Sdk.CreateTracerProviderBuilder()
-            .AddSource(Caller.Name, TracingInterceptor.ActivitySourceName)
-            .AddOtlpExporter(otlp =>
-            {
-                otlp.Endpoint = dashboard.OtlpEndpoint;
-                otlp.Protocol = OtlpExportProtocol.Grpc;
-            })
-            .Build();
-
         byte[] image = SyntheticImages.AlphaGradientPng(40, 32);
         var options = new RestoreOptions { Model = "builtin-lanczos-x4" };
         string[] traceIds;
+        TracerProvider callerTracing;
         await using (LoopbackServer server = await LoopbackServer.StartAsync(
             $"--OTEL_EXPORTER_OTLP_ENDPOINT={dashboard.OtlpEndpoint}",
             // The two calls' tiles have one shape; a long batching delay lets them meet in one batch.
             "--Restore:Batching:MaxBatch=4",
             "--Restore:Batching:MaxDelayMs=3000"))
         {
-            traceIds = await Task.WhenAll(Enumerable.Range(0, 2).Select(async i =>
-            {
-                using Activity root = Caller.StartActivity($"caller {i}")!;
-                await server.Client.RestoreAsync(image, options, ct);
-                return root.TraceId.ToHexString();
-            }));
-
             // A caller without the SDK: its own traceparent in the metadata is honoured.
             using GrpcChannel channel = GrpcChannel.ForAddress(server.Address);
             await new RestoreService.RestoreServiceClient(channel).ListModelsAsync(
                 new ListModelsRequest(),
                 new Metadata { { "traceparent", $"00-{ForeignTraceId}-{ForeignSpanId}-01" } },
                 cancellationToken: ct);
+
+            // Client tracing from here on (it would give the foreign call a traceparent of its own).
+            callerTracing = Sdk.CreateTracerProviderBuilder()
+                .AddSource(Caller.Name)
+                .AddRestoreClientTracing()
+                .AddOtlpExporter(otlp =>
+                {
+                    otlp.Endpoint = dashboard.OtlpEndpoint;
+                    otlp.Protocol = OtlpExportProtocol.Grpc;
+                })
+                .Build();
+            traceIds = await Task.WhenAll(Enumerable.Range(0, 2).Select(async i =>
+            {
+                using Activity root = Caller.StartActivity($"caller {i}")!;
+                await server.Client.RestoreAsync(image, options, ct);
+                return root.TraceId.ToHexString();
+            }));
         }
 
         // Stopping the server flushed its exporter; flush the caller's too.
-        Assert.True(callerTracing.ForceFlush(10_000));
+        using (callerTracing)
+        {
+            Assert.True(callerTracing.ForceFlush(10_000));
+        }
+
         IReadOnlyList<ReceivedSpan> spans = await dashboard.WaitForSpansAsync(
             received => traceIds.All(id => received.Count(s => s.TraceId == id && (s.Name == RestoreStages.Encode || s.Name.StartsWith("caller", StringComparison.Ordinal))) == 2)
                 && received.Any(s => s.Name == RestoreStages.BatchInference && traceIds.Contains(s.TraceId))
@@ -86,14 +93,14 @@ public sealed class TracingEndToEndTests
             ReceivedSpan client = Assert.Single(trace, s => s.Kind == ReceivedSpan.Client);
             Assert.Equal(RestoreSpan, client.Name);
             Assert.Equal(root.SpanId, client.ParentSpanId);
-            Assert.Equal("grpc", client.Attributes["rpc.system"]);
-            Assert.Equal("Restore", client.Attributes["rpc.method"]);
+            Assert.Equal("grpc", client.Attributes["rpc.system.name"]);
+            Assert.Equal(RestoreSpan, client.Attributes["rpc.method"]);
 
             ReceivedSpan server = Assert.Single(trace, s => s.Kind == ReceivedSpan.Server);
             Assert.Equal(RestoreSpan, server.Name);
             Assert.Equal(client.SpanId, server.ParentSpanId);
-            Assert.Equal("restoregrpc.v1.RestoreService", server.Attributes["rpc.service"]);
-            Assert.Equal("0", server.Attributes["rpc.grpc.status_code"]);
+            Assert.Equal(RestoreSpan, server.Attributes["rpc.method"]);
+            Assert.Equal("OK", server.Attributes["rpc.status_code"]);
 
             foreach (string stage in new[] { RestoreStages.Decode, RestoreStages.Plan, RestoreStages.Upscale, RestoreStages.Encode })
             {
