@@ -5,12 +5,13 @@ namespace RestoreGrpc.Server.Hosting;
 
 /// <summary>
 /// After each load, once no request has been in flight for <see cref="RequestMemoryOptions.IdleTrimSeconds"/>, runs
-/// <see cref="MemoryTrim"/>, and again after each further such spell for a minute or so: some pools let go of their
-/// buffers only after a delay of their own (Kestrel's block pool evicts idle blocks over time, the shared array pool
-/// drops arrays unused for a minute), and what they drop is only returned by the next collection, which an idle
-/// server would not run.
+/// <see cref="MemoryTrim"/> after dropping the free blocks of Kestrel's connection pools
+/// (<see cref="TrimmableMemoryPoolFactory"/>), and again after each further such spell for a minute or so: some pools
+/// let go of their buffers only after a delay of their own (the shared array pool drops arrays unused for a minute),
+/// and what they drop is only returned by the next collection, which an idle server would not run.
 /// </summary>
-internal sealed partial class MemoryTrimService(MemoryBudget budget, IOptions<RequestMemoryOptions> options, ILogger<MemoryTrimService> logger) : BackgroundService
+internal sealed partial class MemoryTrimService(
+    MemoryBudget budget, TrimmableMemoryPoolFactory connectionPools, IOptions<RequestMemoryOptions> options, ILogger<MemoryTrimService> logger) : BackgroundService
 {
     private static readonly TimeSpan TrimFor = TimeSpan.FromSeconds(70);
 
@@ -63,15 +64,16 @@ internal sealed partial class MemoryTrimService(MemoryBudget budget, IOptions<Re
     private void Trim()
     {
         long before = GC.GetTotalMemory(forceFullCollection: false);
+        long connectionBlocks = connectionPools.Trim();
         long after = MemoryTrim.Run();
         if (logger.IsEnabled(LogLevel.Debug))
         {
             long committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
             long workingSet = Environment.WorkingSet;
-            LogTrimmed(logger, before >> 20, after >> 20, committed >> 20, workingSet >> 20, ThreadPool.ThreadCount);
+            LogTrimmed(logger, connectionBlocks >> 20, before >> 20, after >> 20, committed >> 20, workingSet >> 20, ThreadPool.ThreadCount);
         }
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Idle: trimmed pools and compacted, managed heap {BeforeMiB} -> {AfterMiB} MiB ({CommittedMiB} MiB committed), working set {WorkingSetMiB} MiB, {Threads} pool threads")]
-    private static partial void LogTrimmed(ILogger logger, long beforeMiB, long afterMiB, long committedMiB, long workingSetMiB, int threads);
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Idle: trimmed pools ({ConnectionBlocksMiB} MiB of Kestrel blocks) and compacted, managed heap {BeforeMiB} -> {AfterMiB} MiB ({CommittedMiB} MiB committed), working set {WorkingSetMiB} MiB, {Threads} pool threads")]
+    private static partial void LogTrimmed(ILogger logger, long connectionBlocksMiB, long beforeMiB, long afterMiB, long committedMiB, long workingSetMiB, int threads);
 }

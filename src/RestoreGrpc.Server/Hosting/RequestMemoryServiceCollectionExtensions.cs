@@ -1,9 +1,10 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using RestoreGrpc.Core.Memory;
 
 namespace RestoreGrpc.Server.Hosting;
 
-/// <summary>Registers the request memory budget and the idle trim.</summary>
+/// <summary>Registers the request memory budget, Kestrel's trimmable memory pools and the idle trim.</summary>
 public static class RequestMemoryServiceCollectionExtensions
 {
     public static IServiceCollection AddRestoreMemory(this IServiceCollection services, IConfiguration configuration)
@@ -18,6 +19,9 @@ public static class RequestMemoryServiceCollectionExtensions
                 TimeSpan.FromMilliseconds(options.RetryAfterMilliseconds),
                 provider.GetService<TimeProvider>());
         });
+        // Kestrel takes its connection memory pools from this factory (registered after Kestrel's own, so it wins).
+        services.AddSingleton<TrimmableMemoryPoolFactory>();
+        services.AddSingleton<IMemoryPoolFactory<byte>>(provider => provider.GetRequiredService<TrimmableMemoryPoolFactory>());
         services.AddHostedService<MemoryTrimService>();
         return services;
     }
