@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 
 namespace RestoreGrpc.Benchmarks;
@@ -9,6 +10,26 @@ namespace RestoreGrpc.Benchmarks;
 /// </summary>
 internal static class FaceThroughput
 {
+    /// <summary>The <c>--faces</c> table: <paramref name="restorer"/> at 512², and realesr-general-x4v3 making 512²
+    /// from 128² (an SR-sized load per crop; the stand-in costs almost nothing), by threads and batch 1, 4, 8.</summary>
+    public static void PrintTable(string restorer, string modelsDirectory, int[] threadCounts, int faces)
+    {
+        Console.WriteLine($"| model | threads | batch | faces/s |");
+        Console.WriteLine("|---|---|---|---|");
+        (string File, int Size, int Scale)[] loads = [(restorer, 512, 1), (Path.Combine(modelsDirectory, "realesr-general-x4v3.onnx"), 128, 4)];
+        foreach ((string file, int size, int scale) in loads)
+        {
+            foreach (int threads in threadCounts)
+            {
+                foreach (int batch in new[] { 1, 4, 8 })
+                {
+                    double rate = FacesPerSecond(file, threads, batch, faces, size, scale);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {Path.GetFileName(file)} ({size}² → {size * scale}²) | {threads} | {batch} | {rate:F1} |"));
+                }
+            }
+        }
+    }
+
     public static double FacesPerSecond(string modelPath, int threads, int batch, int faces, int size = 512, int scale = 1)
     {
         using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };

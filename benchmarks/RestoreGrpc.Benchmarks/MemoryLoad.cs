@@ -18,17 +18,11 @@ internal static class MemoryLoad
 {
     private static readonly TimeSpan Sample = TimeSpan.FromSeconds(5);
 
-    public static async Task RunAsync(string[] args, string modelsDirectory, string imagePath)
+    public static async Task RunAsync(Settings settings, string modelsDirectory, string imagePath)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         var culture = CultureInfo.InvariantCulture;
-        string Get(string name, string fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-        string serverDll = Path.GetFullPath(Get("--server-dll", Path.Combine(AppContext.BaseDirectory, "RestoreGrpc.Server.dll")));
-        string label = Get("--label", Path.GetFileName(Path.GetDirectoryName(serverDll)) ?? "server");
-        int[] phases = Get("--phases", "0,16,64,200,0").Split(',').Select(p => int.Parse(p, culture)).ToArray();
-        int seconds = int.Parse(Get("--seconds", "35"), culture);
-        int idleSeconds = int.Parse(Get("--idle-seconds", "30"), culture);
-        int finalIdleSeconds = int.Parse(Get("--final-idle-seconds", "60"), culture);
-        string[] serverArgs = args.Select((a, i) => (a, i)).Where(x => x.a == "--server-arg" && x.i + 1 < args.Length).Select(x => "--" + args[x.i + 1]).ToArray();
+        (string serverDll, string label, int[] phases, int seconds, int idleSeconds, int finalIdleSeconds, string[] serverArgs, _) = settings;
 
         string modelPath = OverheadModel.Write(Path.Combine(Path.GetTempPath(), "restoregrpc-bench-models"));
         byte[] image = await File.ReadAllBytesAsync(imagePath);
@@ -131,9 +125,13 @@ internal static class MemoryLoad
             $"back within 1.2× of the first idle: {(backAt is { } s ? $"after {s:F0} s" : "no")}; failed calls (other than RESOURCE_EXHAUSTED): {failed}");
         Console.WriteLine();
         Console.WriteLine(string.Join(Environment.NewLine, report.ToString().Split(Environment.NewLine).SkipWhile(l => !l.StartsWith("| phase", StringComparison.Ordinal))));
-        if (Get("--out", string.Empty) is { Length: > 0 } output)
+        if (settings.Output is { Length: > 0 } output)
         {
             await File.WriteAllTextAsync(output, report.ToString());
         }
     }
+
+    /// <summary>The <c>--memory</c> options (<see cref="BenchmarkModes"/>); <paramref name="ServerArgs"/> as the server
+    /// takes them (<c>--Key=Value</c>).</summary>
+    public sealed record Settings(string ServerDll, string Label, int[] Phases, int Seconds, int IdleSeconds, int FinalIdleSeconds, string[] ServerArgs, string? Output);
 }

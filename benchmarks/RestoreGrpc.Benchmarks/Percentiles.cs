@@ -1,18 +1,16 @@
+using RestoreGrpc.Cli.Bench;
+
 namespace RestoreGrpc.Benchmarks;
 
 /// <summary>
-/// The benchmarks' one definition of percentiles and medians. Percentiles use the nearest-rank method (as the CLI's
-/// <c>restore bench</c>): the P-th percentile of n sorted values is the value at rank ⌈P·n⌉ (1-based), always a
-/// measured value. The median is the middle value, or the mean of the two middle values for an even count.
+/// The benchmarks' percentiles and medians. Percentiles are the CLI's nearest-rank implementation
+/// (<see cref="NearestRank"/>, the same file compiled in, so <c>restore bench</c> and the benchmarks cannot differ): the
+/// P-th percentile of n sorted values is the value at rank ⌈P·n⌉ (1-based), always a measured value. The median is the middle value, or the mean of the two middle values for an even count.
 /// </summary>
 internal static class Percentiles
 {
     /// <summary>Zero-based index of the nearest-rank <paramref name="p"/>-quantile (p in (0, 1]) of <paramref name="count"/> sorted values.</summary>
-    public static int RankIndex(int count, double p)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        return Math.Clamp((int)Math.Ceiling(p * count) - 1, 0, count - 1);
-    }
+    public static int RankIndex(int count, double p) => NearestRank.Index(count, p);
 
     /// <summary>Nearest-rank <paramref name="p"/>-quantile of ascending <paramref name="sorted"/>; NaN when empty.</summary>
     public static double Of(IReadOnlyList<double> sorted, double p) =>

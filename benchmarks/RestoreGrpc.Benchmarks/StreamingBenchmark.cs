@@ -17,20 +17,11 @@ namespace RestoreGrpc.Benchmarks;
 /// </summary>
 internal static class StreamingBenchmark
 {
-    public static async Task RunAsync(string[] args, string modelsDirectory)
+    public static async Task RunAsync(Settings settings, string modelsDirectory)
     {
-        string Get(string name, string fallback)
-        {
-            int i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-        }
-
+        ArgumentNullException.ThrowIfNull(settings);
         var culture = CultureInfo.InvariantCulture;
-        int[] sizes = Get("--sizes", "2048,4096,8192").Split(',').Select(s => int.Parse(s, culture)).ToArray();
-        int unary = int.Parse(Get("--unary", "2048"), culture);
-        string model = Get("--model", "builtin-lanczos-x4");
-        int tile = int.Parse(Get("--tile", "512"), culture);
-        int threads = int.Parse(Get("--threads", "2"), culture);
+        (int[] sizes, int unary, string model, int tile, int threads) = settings;
         var options = new RestoreOptions { Model = model, TileSize = tile };
 
         var report = new StringBuilder();
@@ -87,4 +78,7 @@ internal static class StreamingBenchmark
         image.Save(stream, new PngEncoder { CompressionLevel = PngCompressionLevel.BestSpeed });
         return stream.ToArray();
     }
+
+    /// <summary>The <c>--stream</c> options (<see cref="BenchmarkModes"/>).</summary>
+    public sealed record Settings(int[] Sizes, int Unary, string Model, int Tile, int Threads);
 }

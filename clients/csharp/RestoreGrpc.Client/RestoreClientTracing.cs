@@ -73,7 +73,7 @@ public static class RestoreClientTracing
         if (statusName is not null)
         {
             activity.SetTag(RpcConventions.Status, statusName);
-            if (statusName != RpcConventions.StatusName(StatusCode.OK))
+            if (status is { } code ? RpcConventions.IsClientError(code) : statusName != RpcConventions.StatusName(StatusCode.OK))
             {
                 activity.SetTag(RpcConventions.ErrorType, statusName);
                 activity.SetStatus(ActivityStatusCode.Error, statusName);

@@ -2,7 +2,8 @@ namespace RestoreGrpc.Cli.Bench;
 
 /// <summary>
 /// Summary of request latencies in milliseconds. Percentiles use the nearest-rank method on the sorted
-/// sample: the P-th percentile is the value at rank ⌈P/100 × n⌉ (1-based). All zero for an empty sample.
+/// sample (<see cref="NearestRank"/>): the P-th percentile is the value at rank ⌈P/100 × n⌉ (1-based). All zero for
+/// an empty sample.
 /// </summary>
 internal sealed record LatencyStats(int Count, double Min, double Max, double Mean, double P50, double P95, double P99)
 {
@@ -39,7 +40,6 @@ internal sealed record LatencyStats(int Count, double Min, double Max, double Me
 
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(percent, 0);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
-        int rank = (int)Math.Ceiling(percent / 100.0 * sorted.Count);
-        return sorted[Math.Clamp(rank, 1, sorted.Count) - 1];
+        return sorted[NearestRank.Index(sorted.Count, percent / 100.0)];
     }
 }
