@@ -145,7 +145,8 @@ test("before/after view with the faces outlined and their scores, and a 1:1 lens
   await page.dispatchEvent("#split", "input");
   assert.equal(await page.locator("#lens").isVisible(), true);
   await page.locator("#viewer").screenshot({ path: join(output, "03-before-after.png") });
-  await page.evaluate(() => window.scrollTo(0, 0));
+  // The README's screenshot: the results and the before/after view with the face outlined.
+  await page.evaluate(() => document.getElementById("queue")?.scrollIntoView({ block: "start" }));
   await page.screenshot({ path: join(output, "web-page.png") });
   await page.context().close();
 });
