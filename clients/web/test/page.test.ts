@@ -145,7 +145,9 @@ test("before/after view with the faces outlined and their scores, and a 1:1 lens
   await page.dispatchEvent("#split", "input");
   assert.equal(await page.locator("#lens").isVisible(), true);
   await page.locator("#viewer").screenshot({ path: join(output, "03-before-after.png") });
-  await page.screenshot({ path: join(output, "web-page.png"), fullPage: true });
+  // The README's screenshot: the results and the before/after view with the face outlined.
+  await page.evaluate(() => document.getElementById("queue")?.scrollIntoView({ block: "start" }));
+  await page.screenshot({ path: join(output, "web-page.png") });
   await page.context().close();
 });
 
@@ -154,7 +156,8 @@ test("models panel lists states and reports admin calls (UNIMPLEMENTED until the
   const row = page.locator(`#models tr[data-model="${SR_MODEL}"]`);
   assert.match(await row.innerText(), /READY/);
   await row.getByRole("button", { name: `Reload ${SR_MODEL}` }).click();
-  await page.waitForFunction(() => !(document.getElementById("models-status")?.textContent ?? "").startsWith("Reloading"));
+  // "Reloading <name>…" while the call runs; then the outcome (no trailing ellipsis).
+  await page.waitForFunction(() => !(document.getElementById("models-status")?.textContent ?? "…").endsWith("…"));
   assert.match(await page.locator("#models-status").innerText(), /Reloading .* failed: .*UNIMPLEMENTED|: READY/);
   await page.screenshot({ path: join(output, "04-models.png"), fullPage: true });
   await page.context().close();
@@ -190,7 +193,9 @@ test("presets are saved and loaded as JSON files; a bad one is refused with the 
 test("usable at phone width, every control labelled, keyboard reachable", async () => {
   const page = await openPage(390, 844);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone`);
+  const wide = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>("body *")].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5).map((el) => el.id || el.tagName).slice(0, 8));
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone: ${wide.join(", ")}`);
   const unlabelled = await page.evaluate(() =>
     [...document.querySelectorAll<HTMLElement>("input, select, button")]
       .filter((el) => {
