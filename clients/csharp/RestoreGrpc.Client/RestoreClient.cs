@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
+using RestoreGrpc.Client.Security;
 using RestoreGrpc.Client.Streaming;
 using RestoreGrpc.Contracts.V1;
 using ProtoRestoreOptions = RestoreGrpc.Contracts.V1.RestoreOptions;
@@ -44,7 +45,12 @@ public sealed partial class RestoreClient : IDisposable
         _defaultTimeout = defaultTimeout;
     }
 
-    /// <summary>The channel settings this SDK uses: message limits and the UNAVAILABLE retry policy.</summary>
+    /// <summary>
+    /// The channel settings this SDK uses: message limits, the UNAVAILABLE retry policy, TLS trust and client
+    /// certificate, and call credentials (API key, bearer token). Throws <see cref="ArgumentException"/> for settings
+    /// that do not fit together (e.g. a key over plaintext without <see cref="RestoreClientOptions.AllowInsecureCredentials"/>)
+    /// and <see cref="CertificateLoadException"/> for unreadable certificate files.
+    /// </summary>
     public static GrpcChannelOptions CreateChannelOptions(RestoreClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -58,6 +64,7 @@ public sealed partial class RestoreClient : IDisposable
             HttpHandler = options.HttpHandler,
             DisposeHttpClient = true,
         };
+        ChannelSecurity.Apply(options, channelOptions);
 
         if (options.MaxAttempts > 1)
         {

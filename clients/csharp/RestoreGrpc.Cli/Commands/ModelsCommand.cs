@@ -8,16 +8,17 @@ namespace RestoreGrpc.Cli.Commands;
 /// <summary><c>restore models</c>: the server's model catalog.</summary>
 internal sealed class ModelsCommand : Command
 {
-    public ModelsCommand(CliContext context, Option<string> server)
+    public ModelsCommand(CliContext context, Option<string> server, CredentialOptionSet credentials)
         : base("models", "List the server's models: task, scale, state, provider and tile defaults.")
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(credentials);
         SetAction((parseResult, cancellationToken) => CommandExecution.RunAsync(
             context.Console,
             async () =>
             {
-                using RestoreClient client = context.CreateClient(parseResult.GetRequiredValue(server));
+                using RestoreClient client = context.CreateClient(parseResult.GetRequiredValue(server), credentials.Read(parseResult));
                 ListModelsResponse catalog = await client.ListModelsAsync(cancellationToken).ConfigureAwait(false);
                 if (catalog.Models.Count == 0)
                 {
