@@ -16,6 +16,12 @@ public static class RestoreCli
     /// <summary>Environment variable holding the default server address.</summary>
     public const string ServerEnvironmentVariable = "RESTORE_SERVER";
 
+    /// <summary>Environment variable holding the API key used when <c>--api-key</c> is not given.</summary>
+    public const string ApiKeyEnvironmentVariable = "RESTORE_API_KEY";
+
+    /// <summary>Environment variable holding the bearer token used when <c>--token</c> is not given.</summary>
+    public const string TokenEnvironmentVariable = "RESTORE_TOKEN";
+
     /// <summary>Server address used when neither <c>--server</c> nor <see cref="ServerEnvironmentVariable"/> is set.</summary>
     public const string DefaultServer = "http://localhost:5000";
 
@@ -46,7 +52,10 @@ public static class RestoreCli
         var console = new CliConsole(stdout, stderr, CliConsole.IsTerminal(stdout));
         RootCommand root = BuildRootCommand(
             new CliContext(console, configureClient),
-            Environment.GetEnvironmentVariable(ServerEnvironmentVariable));
+            Environment.GetEnvironmentVariable(ServerEnvironmentVariable),
+            new CredentialOptionSet(
+                Environment.GetEnvironmentVariable(ApiKeyEnvironmentVariable),
+                Environment.GetEnvironmentVariable(TokenEnvironmentVariable)));
         ParseResult parseResult = root.Parse(args);
         if (parseResult.Action is ParseErrorAction)
         {
@@ -70,16 +79,21 @@ public static class RestoreCli
         return await parseResult.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The command tree. <paramref name="serverFromEnvironment"/> is the <c>RESTORE_SERVER</c> value.</summary>
-    internal static RootCommand BuildRootCommand(CliContext context, string? serverFromEnvironment)
+    /// <summary>
+    /// The command tree. <paramref name="serverFromEnvironment"/> is the <c>RESTORE_SERVER</c> value;
+    /// <paramref name="credentials"/> the credential options (none from the environment when null).
+    /// </summary>
+    internal static RootCommand BuildRootCommand(CliContext context, string? serverFromEnvironment, CredentialOptionSet? credentials = null)
     {
         Option<string> server = CommonOptions.Server(serverFromEnvironment);
+        credentials ??= new CredentialOptionSet(apiKeyFromEnvironment: null, tokenFromEnvironment: null);
         var root = new RootCommand("restore: image restoration and upscaling through a RestoreGrpc server.");
         root.Options.Add(server);
-        root.Subcommands.Add(new UpscaleCommand(context, server));
-        root.Subcommands.Add(new ModelsCommand(context, server));
+        credentials.AddTo(root);
+        root.Subcommands.Add(new UpscaleCommand(context, server, credentials));
+        root.Subcommands.Add(new ModelsCommand(context, server, credentials));
         root.Subcommands.Add(new PresetCommand(context));
-        root.Subcommands.Add(new BenchCommand(context, server));
+        root.Subcommands.Add(new BenchCommand(context, server, credentials));
         return root;
     }
 }

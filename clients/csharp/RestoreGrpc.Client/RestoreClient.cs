@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
 using RestoreGrpc.Client.Balancing;
+using RestoreGrpc.Client.Security;
 using RestoreGrpc.Client.Streaming;
 using RestoreGrpc.Contracts.V1;
 using ProtoRestoreOptions = RestoreGrpc.Contracts.V1.RestoreOptions;
@@ -48,8 +49,13 @@ public sealed partial class RestoreClient : IDisposable
         _defaultTimeout = defaultTimeout;
     }
 
-    /// <summary>The channel settings this SDK uses: message limits, the UNAVAILABLE retry policy (and Restore hedging
-    /// when asked for), and round-robin balancing for <c>dns:///</c> or several addresses.</summary>
+    /// <summary>
+    /// The channel settings this SDK uses: message limits, the UNAVAILABLE retry policy (and Restore hedging when asked
+    /// for), round-robin balancing for <c>dns:///</c> or several addresses, TLS trust and client
+    /// certificate, and call credentials (API key, bearer token). Throws <see cref="ArgumentException"/> for settings
+    /// that do not fit together (e.g. a key over plaintext without <see cref="RestoreClientOptions.AllowInsecureCredentials"/>)
+    /// and <see cref="CertificateLoadException"/> for unreadable certificate files.
+    /// </summary>
     public static GrpcChannelOptions CreateChannelOptions(RestoreClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -63,6 +69,7 @@ public sealed partial class RestoreClient : IDisposable
             HttpHandler = options.HttpHandler,
             DisposeHttpClient = true,
         };
+        ChannelSecurity.Apply(options, channelOptions);
 
         var serviceConfig = new ServiceConfig();
         if (options.MaxAttempts > 1)

@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace RestoreGrpc.Client;
 
 /// <summary>Connection settings for <see cref="RestoreClient"/>.</summary>
@@ -54,6 +56,74 @@ public sealed class RestoreClientOptions
     /// <summary>Most resumptions of one tile stream in all, whatever the window (a cap for flapping links).</summary>
     public int MaxStreamReconnects { get; set; } = 50;
 
-    /// <summary>Optional HTTP handler (proxies, TLS settings, tests).</summary>
+    /// <summary>
+    /// Optional HTTP handler (proxies, tests). The TLS settings below are applied to it when it is a
+    /// <see cref="SocketsHttpHandler"/>; any other handler must bring its own TLS and cannot be combined with them.
+    /// </summary>
     public HttpMessageHandler? HttpHandler { get; set; }
+
+    /// <summary>API key sent as <c>x-api-key</c> metadata on every call. Never logged or shown by <see cref="ToString"/>.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Bearer token (a JWT) sent as <c>authorization: Bearer …</c> on every call.</summary>
+    public string? BearerToken { get; set; }
+
+    /// <summary>
+    /// Asked for the bearer token before every call (for tokens that expire: cache and refresh inside it). Takes the
+    /// place of <see cref="BearerToken"/>; set one or the other.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<string>>? BearerTokenProvider { get; set; }
+
+    /// <summary>
+    /// PEM bundle of the certificate authorities that may sign the server's certificate, instead of the system's
+    /// trust store (a private CA). Adds to <see cref="CaCertificates"/>.
+    /// </summary>
+    public string? CaCertificatePath { get; set; }
+
+    /// <summary>Authorities trusted for the server's certificate, instead of the system's trust store.</summary>
+    public X509Certificate2Collection? CaCertificates { get; set; }
+
+    /// <summary>
+    /// Client certificate with its private key, presented when the server asks (mTLS). Load PEM files with
+    /// <see cref="ClientCertificates.FromPemFiles"/>.
+    /// </summary>
+    public X509Certificate2? ClientCertificate { get; set; }
+
+    /// <summary>
+    /// Sends <see cref="ApiKey"/> / bearer tokens over a plaintext <c>http://</c> address too. Off by default: the client
+    /// refuses to put secrets on an unencrypted connection. Meant for loopback and for meshes whose sidecar encrypts.
+    /// </summary>
+    public bool AllowInsecureCredentials { get; set; }
+
+    /// <summary>The address and which credentials are set, never their values.</summary>
+    public override string ToString()
+    {
+        var parts = new List<string> { $"Address={Address}" };
+        if (ApiKey is not null)
+        {
+            parts.Add("ApiKey=***");
+        }
+
+        if (BearerToken is not null || BearerTokenProvider is not null)
+        {
+            parts.Add("BearerToken=***");
+        }
+
+        if (CaCertificatePath is not null)
+        {
+            parts.Add($"CaCertificatePath={CaCertificatePath}");
+        }
+
+        if (CaCertificates is { Count: > 0 } authorities)
+        {
+            parts.Add($"CaCertificates={authorities.Count}");
+        }
+
+        if (ClientCertificate is not null)
+        {
+            parts.Add($"ClientCertificate={ClientCertificate.Subject}");
+        }
+
+        return $"RestoreClientOptions {{ {string.Join(", ", parts)} }}";
+    }
 }

@@ -9,6 +9,8 @@
    (TiffSource → TiffSink) vs C# ``restore upscale --stream-above 0`` (also a TIFF sink), wall time per run, each in
    a fresh process (the C# time includes .NET start-up, measured separately and subtracted).
 3. Client peak RSS (VmHWM) of the Python stream, 1024² vs 4096² input, each in a fresh process.
+
+``--rss-only`` runs part 3 alone (no C# CLI needed), interleaving the sizes ``--rounds`` times.
 """
 
 from __future__ import annotations
@@ -60,6 +62,21 @@ def synthetic_tiff(path: pathlib.Path, size: int) -> None:
     tifffile.imwrite(path, image.astype(np.uint8), photometric="rgb")
 
 
+def rss_only(server: str, rounds: int) -> None:
+    work = pathlib.Path(tempfile.mkdtemp(prefix="restoregrpc-bench-"))
+    rss: dict[int, list[float]] = {1024: [], 4096: []}
+    for size in rss:
+        synthetic_tiff(work / f"synthetic-{size}.tif", size)
+    for _ in range(rounds):
+        for size in rss:
+            out = work / f"py-{size}.tif"
+            rss[size].append(run_child(server, str(work / f"synthetic-{size}.tif"), str(out), "builtin-lanczos-x4")["rss_mib"])
+            out.unlink()
+    r1, r4 = statistics.median(rss[1024]), statistics.median(rss[4096])
+    print(f"Python client peak RSS (VmHWM), stream: 1024² {r1:.0f} MiB, 4096² {r4:.0f} MiB, ratio {r4 / r1:.2f} (runs: {rss})")
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def cs(*args: str) -> float:
     started = time.perf_counter()
     subprocess.run(["dotnet", str(CLI), *args], check=True, capture_output=True)
@@ -71,9 +88,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--requests", type=int, default=5)
     parser.add_argument("--child", nargs=4)
+    parser.add_argument("--rss-only", action="store_true", help="only the stream's client peak RSS, 1024² vs 4096²")
     args = parser.parse_args()
     if args.child:
         child_stream(*args.child)
+        return
+    if args.rss_only:
+        rss_only(os.environ["RESTOREGRPC_SERVER"], args.rounds)
         return
     from restoregrpc import RestoreClient, RestoreOptions
 

@@ -2,14 +2,29 @@
 import { Http2SessionManager, createGrpcTransport, type GrpcTransportOptions } from "@connectrpc/connect-node";
 import { open, type FileHandle } from "node:fs/promises";
 import { RestoreClient, type RestoreClientOptions } from "./client.js";
+import { ClientCredentials } from "./credentials.js";
 import { bytesPerPixel, type PixelFormat, type TileSink } from "./stream.js";
 import type { Rect } from "./tilePlan.js";
 
 export * from "./core.js";
+export {
+  ClientCredentials,
+  CredentialsError,
+  apiKeyEnvironment,
+  apiKeyHeader,
+  authorizationHeader,
+  tokenEnvironment,
+  type ClientCredentialsInit,
+} from "./credentials.js";
 
 export interface NodeClientOptions extends Omit<RestoreClientOptions, "transport"> {
   /** Transport settings beyond the address (TLS via nodeOptions, interceptors, message limits…). */
   transport?: Partial<Omit<GrpcTransportOptions, "baseUrl">>;
+  /**
+   * API key / bearer token (sent on every call, over https:// only unless allowed to loopback), CA bundle and client
+   * certificate (https://). `ClientCredentials.fromEnv()` reads `$RESTORE_API_KEY` and `$RESTORE_TOKEN`.
+   */
+  credentials?: ClientCredentials;
 }
 
 /** A RestoreClient that owns its HTTP/2 connection: close() ends it (the process can then exit). */
@@ -33,14 +48,18 @@ export class NodeRestoreClient extends RestoreClient {
  */
 export function createRestoreClient(address: string, options: NodeClientOptions = {}): NodeRestoreClient {
   const baseUrl = address.includes("://") ? address : `http://${address}`;
+  const credentials = options.credentials ?? new ClientCredentials();
+  const tls = credentials.tlsOptions(baseUrl);
   const sessions = options.transport?.sessionManager instanceof Http2SessionManager
     ? options.transport.sessionManager
-    : new Http2SessionManager(baseUrl, {}, options.transport?.nodeOptions);
+    : new Http2SessionManager(baseUrl, {}, { ...options.transport?.nodeOptions, ...tls });
+  const authentication = credentials.interceptor();
   const transport = createGrpcTransport({
     baseUrl,
     readMaxBytes: 512 * 1024 * 1024,
     writeMaxBytes: 128 * 1024 * 1024,
     ...options.transport,
+    interceptors: [...(authentication ? [authentication] : []), ...(options.transport?.interceptors ?? [])],
     sessionManager: sessions,
   });
   return new NodeRestoreClient({ ...options, transport }, sessions);

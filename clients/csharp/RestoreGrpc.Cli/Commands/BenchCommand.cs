@@ -13,7 +13,8 @@ internal sealed record BenchSettings(
     string ImagePath,
     RestoreOptionOverrides Overrides,
     BenchPlan Plan,
-    string? JsonPath);
+    string? JsonPath,
+    ClientCredentialSettings? Credentials = null);
 
 /// <summary>
 /// <c>restore bench --image F [-j N] [-n M] [--warmup K] [--json FILE]</c>: load test with one image. Requests are
@@ -23,12 +24,14 @@ internal sealed class BenchCommand : Command
 {
     private readonly CliContext _context;
     private readonly Option<string> _server;
+    private readonly CredentialOptionSet _credentials;
 
-    public BenchCommand(CliContext context, Option<string> server)
+    public BenchCommand(CliContext context, Option<string> server, CredentialOptionSet? credentials = null)
         : base("bench", "Measure throughput and latency: send one image many times with a fixed number in flight.")
     {
         _context = context ?? throw new ArgumentNullException(nameof(context));
         _server = server ?? throw new ArgumentNullException(nameof(server));
+        _credentials = credentials ?? new CredentialOptionSet(apiKeyFromEnvironment: null, tokenFromEnvironment: null);
         Options.Add(Image);
         Options.Add(Concurrency);
         Options.Add(Requests);
@@ -86,7 +89,8 @@ internal sealed class BenchCommand : Command
             parseResult.GetRequiredValue(Image),
             OptionSet.Read(parseResult),
             new BenchPlan(parseResult.GetValue(Requests), parseResult.GetValue(Concurrency), parseResult.GetValue(Warmup)),
-            parseResult.GetValue(Json));
+            parseResult.GetValue(Json),
+            _credentials.Read(parseResult));
     }
 
     private async Task<int> ExecuteAsync(BenchSettings settings, CancellationToken cancellationToken)
@@ -103,7 +107,7 @@ internal sealed class BenchCommand : Command
         }
 
         RestoreOptions options = settings.Overrides.ApplyTo(null);
-        using RestoreClient client = _context.CreateClient(settings.Server, o => o.MaxAttempts = 1);
+        using RestoreClient client = _context.CreateClient(settings.Server, settings.Credentials, o => o.MaxAttempts = 1);
 
         async Task<InputSize> SendAsync(CancellationToken token)
         {

@@ -10,7 +10,7 @@ namespace RestoreGrpc.Cli.Commands;
 /// </summary>
 internal sealed class ModelAdminCommand : Command
 {
-    private ModelAdminCommand(CliContext context, Option<string> server, string name, string description, Func<RestoreClient, string, CancellationToken, Task<string?>> act)
+    private ModelAdminCommand(CliContext context, Option<string> server, CredentialOptionSet credentials, string name, string description, Func<RestoreClient, string, CancellationToken, Task<string?>> act)
         : base(name, description)
     {
         Arguments.Add(Model);
@@ -18,7 +18,7 @@ internal sealed class ModelAdminCommand : Command
             context.Console,
             async () =>
             {
-                using RestoreClient client = context.CreateClient(parseResult.GetRequiredValue(server));
+                using RestoreClient client = context.CreateClient(parseResult.GetRequiredValue(server), credentials.Read(parseResult));
                 string? failure = await act(client, parseResult.GetRequiredValue(Model), cancellationToken).ConfigureAwait(false);
                 if (failure is not null)
                 {
@@ -35,16 +35,16 @@ internal sealed class ModelAdminCommand : Command
     public Argument<string> Model { get; } = new("name") { Description = "The model's catalog name (restore models lists them)." };
 
     /// <summary>The four subcommands of <c>restore models</c>.</summary>
-    public static IEnumerable<Command> All(CliContext context, Option<string> server)
+    public static IEnumerable<Command> All(CliContext context, Option<string> server, CredentialOptionSet credentials)
     {
         ArgumentNullException.ThrowIfNull(context);
-        yield return new ModelAdminCommand(context, server, "load", "Load a model that is not loaded (missing, failed or unloaded); it is warmed up before it takes traffic.",
+        yield return new ModelAdminCommand(context, server, credentials, "load", "Load a model that is not loaded (missing, failed or unloaded); it is warmed up before it takes traffic.",
             async (client, name, ct) => await Report(context, await client.LoadModelAsync(name, ct).ConfigureAwait(false)).ConfigureAwait(false));
-        yield return new ModelAdminCommand(context, server, "unload", "Unload a model: new requests naming it are refused, running ones finish.",
+        yield return new ModelAdminCommand(context, server, credentials, "unload", "Unload a model: new requests naming it are refused, running ones finish.",
             async (client, name, ct) => await Report(context, await client.UnloadModelAsync(name, ct).ConfigureAwait(false)).ConfigureAwait(false));
-        yield return new ModelAdminCommand(context, server, "reload", "Reload a model from its file and swap it in; a file that does not load leaves the old one serving.",
+        yield return new ModelAdminCommand(context, server, credentials, "reload", "Reload a model from its file and swap it in; a file that does not load leaves the old one serving.",
             async (client, name, ct) => await Report(context, await client.ReloadModelAsync(name, ct).ConfigureAwait(false)).ConfigureAwait(false));
-        yield return new ModelAdminCommand(context, server, "default", "Make a ready super-resolution model the one used when a request names none.",
+        yield return new ModelAdminCommand(context, server, credentials, "default", "Make a ready super-resolution model the one used when a request names none.",
             async (client, name, ct) =>
             {
                 string now = await client.SetDefaultModelAsync(name, ct).ConfigureAwait(false);

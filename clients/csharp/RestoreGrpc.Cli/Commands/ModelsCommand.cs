@@ -8,12 +8,13 @@ namespace RestoreGrpc.Cli.Commands;
 /// <summary><c>restore models</c>: the server's model catalog.</summary>
 internal sealed class ModelsCommand : Command
 {
-    public ModelsCommand(CliContext context, Option<string> server)
+    public ModelsCommand(CliContext context, Option<string> server, CredentialOptionSet credentials)
         : base("models", "List the server's models: task, scale, state, provider and tile defaults; load, unload, reload them or switch the default.")
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(server);
-        foreach (Command admin in ModelAdminCommand.All(context, server))
+        ArgumentNullException.ThrowIfNull(credentials);
+        foreach (Command admin in ModelAdminCommand.All(context, server, credentials))
         {
             Subcommands.Add(admin);
         }
@@ -22,7 +23,7 @@ internal sealed class ModelsCommand : Command
             context.Console,
             async () =>
             {
-                using RestoreClient client = context.CreateClient(parseResult.GetRequiredValue(server));
+                using RestoreClient client = context.CreateClient(parseResult.GetRequiredValue(server), credentials.Read(parseResult));
                 ListModelsResponse catalog = await client.ListModelsAsync(cancellationToken).ConfigureAwait(false);
                 if (catalog.Models.Count == 0)
                 {

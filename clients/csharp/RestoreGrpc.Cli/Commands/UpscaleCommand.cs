@@ -15,7 +15,8 @@ internal sealed record UpscaleSettings(
     int Concurrency,
     double StreamAboveMegapixels = UpscaleCommand.DefaultStreamAboveMegapixels,
     ExistingOutputPolicy Existing = ExistingOutputPolicy.Refuse,
-    double ProgressIntervalSeconds = UpscaleCommand.DefaultProgressIntervalSeconds);
+    double ProgressIntervalSeconds = UpscaleCommand.DefaultProgressIntervalSeconds,
+    ClientCredentialSettings? Credentials = null);
 
 /// <summary><c>restore upscale FILES|FOLDERS… [options]</c>.</summary>
 internal sealed class UpscaleCommand : Command
@@ -30,12 +31,14 @@ internal sealed class UpscaleCommand : Command
     public const double DefaultProgressIntervalSeconds = 5;
 
     private readonly Option<string> _server;
+    private readonly CredentialOptionSet _credentials;
 
-    public UpscaleCommand(CliContext context, Option<string> server)
+    public UpscaleCommand(CliContext context, Option<string> server, CredentialOptionSet? credentials = null)
         : base("upscale", "Restore (upscale) image files and folders through the server.")
     {
         ArgumentNullException.ThrowIfNull(context);
         _server = server ?? throw new ArgumentNullException(nameof(server));
+        _credentials = credentials ?? new CredentialOptionSet(apiKeyFromEnvironment: null, tokenFromEnvironment: null);
         Arguments.Add(Inputs);
         Options.Add(Output);
         OptionSet.AddTo(this);
@@ -140,7 +143,8 @@ internal sealed class UpscaleCommand : Command
             parseResult.GetValue(Overwrite) ? ExistingOutputPolicy.Overwrite
                 : parseResult.GetValue(SkipExisting) ? ExistingOutputPolicy.Skip
                 : ExistingOutputPolicy.Refuse,
-            parseResult.GetValue(ProgressEvery));
+            parseResult.GetValue(ProgressEvery),
+            _credentials.Read(parseResult));
     }
 
     /// <summary>

@@ -42,7 +42,7 @@ internal sealed class UpscaleRunner(CliContext context)
         }
 
         var namer = new OutputNamer(outputDirectory, discovery.Files, settings.TimestampNames ? DateTime.Now : null);
-        using RestoreClient client = context.CreateClient(settings.Server);
+        using RestoreClient client = context.CreateClient(settings.Server, settings.Credentials);
         var summary = new BatchSummary(discovery.Files.Count, outputDirectory);
 
         try

@@ -14,7 +14,8 @@ internal static class ServerErrors
     public static string Describe(RpcException exception, string server)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        if (!IsUnreachable(exception))
+        bool tls = IsTlsFailure(exception);
+        if (!tls && !IsUnreachable(exception))
         {
             return exception.Describe();
         }
@@ -22,6 +23,12 @@ internal static class ServerErrors
         string reason = Innermost(exception.Status.DebugException)?.Message is { Length: > 0 } message
             ? $" ({message.TrimEnd('.')})"
             : string.Empty;
+        if (tls)
+        {
+            // UNAVAILABLE, or INTERNAL when the channel has call credentials (grpc-dotnet's wording differs).
+            return $"the TLS handshake with {server} failed{reason}. Pass the CA that signed the server's certificate with --ca, and check that the certificate names the host dialled; a server that requires mTLS also needs --cert/--key.";
+        }
+
         return $"cannot reach the server at {server}{reason}. Is it running? Point restore at it with --server URL or ${RestoreCli.ServerEnvironmentVariable}.";
     }
 
@@ -45,6 +52,21 @@ internal static class ServerErrors
         // Grpc.Net.Client's load balancer words a failed connection this way (its DebugException is not always set).
         return exception.Status.Detail.StartsWith("Error connecting to subchannel", StringComparison.Ordinal)
             || exception.Status.Detail.StartsWith("Error starting gRPC call", StringComparison.Ordinal);
+    }
+
+    /// <summary>True when the call failed in the TLS handshake (untrusted or misnamed server certificate, refused client certificate).</summary>
+    public static bool IsTlsFailure(RpcException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        for (Exception? e = exception.Status.DebugException; e is not null; e = e.InnerException)
+        {
+            if (e is System.Security.Authentication.AuthenticationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static Exception? Innermost(Exception? exception)

@@ -23,7 +23,7 @@ from restoregrpc.errors import (
 )
 from restoregrpc.options import ClientConfig, FaceOptions, RestoreOptions
 from restoregrpc.result import Result, StreamProgress, StreamResult
-from restoregrpc.sinks import ArraySink, PngSink, TiffSink, TileSink
+from restoregrpc.sinks import ArraySink, BandSink, PngSink, TiffSink, TileSink
 from restoregrpc.sources import ArraySource, PILSource, TiffSource, TileSource
 from restoregrpc.tileplan import Rect, Tile, TilePlan
 
@@ -34,6 +34,7 @@ __all__ = [
     "AsyncRestoreClient",
     "ArraySink",
     "ArraySource",
+    "BandSink",
     "CancelledError",
     "ClientConfig",
     "CredentialsError",

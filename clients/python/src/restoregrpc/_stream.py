@@ -11,7 +11,7 @@ from restoregrpc._proto import restore_service_pb2 as pb
 from restoregrpc.errors import RestoreError
 from restoregrpc.options import RestoreOptions
 from restoregrpc.result import StreamProgress, StreamResult
-from restoregrpc.sinks import TileSink
+from restoregrpc.sinks import BandSink, TileSink
 from restoregrpc.sources import TileSource
 from restoregrpc.tileplan import Rect, TilePlan
 
@@ -59,6 +59,8 @@ class StreamJob:
         self._buffer = bytearray()
         self._rect = Rect(0, 0, 0, 0)
         self._awaiting_plan = True
+        # Bands go straight to a BandSink; other sinks get whole tiles assembled here (one tile's output held).
+        self._bands = sink.write_band if isinstance(sink, BandSink) else None
 
     @property
     def bytes_per_pixel(self) -> int:
@@ -113,17 +115,26 @@ class StreamJob:
         return pb.RestoreStreamRequest(tile=pb.InputTile(index=index, pixels=pixels))
 
     def on_part(self, part: pb.OutputTile) -> None:
-        """One band of a tile's output; the tile goes to the sink once its last part is in."""
+        """One band of a tile's output: written through to a BandSink as it arrives, or assembled and handed to the
+        sink once the tile's last part is in. A tile already held is not written again."""
         assert self.plan is not None
         if part.index != self._current:
             self._current = part.index
             self._rect = self.plan[part.index].output_core
-            self._buffer = bytearray(self._rect.width * self._rect.height * self.bytes_per_pixel)
-        start = (part.y - self._rect.y) * self._rect.width * self.bytes_per_pixel
-        self._buffer[start : start + len(part.pixels)] = part.pixels
+            if self._bands is None and part.index not in self.held:
+                self._buffer = bytearray(self._rect.width * self._rect.height * self.bytes_per_pixel)
+        if part.index not in self.held:
+            if self._bands is not None:
+                rows = len(part.pixels) // (self._rect.width * self.bytes_per_pixel)
+                self._bands(part.index, Rect(self._rect.x, part.y, self._rect.width, rows), part.pixels, part.last)
+            else:
+                start = (part.y - self._rect.y) * self._rect.width * self.bytes_per_pixel
+                self._buffer[start : start + len(part.pixels)] = part.pixels
         if part.last:
             if part.index not in self.held:
-                self.sink.write(part.index, self._rect, bytes(self._buffer))
+                if self._bands is None:
+                    # The bytearray itself (no copy); a fresh one is made for the next tile.
+                    self.sink.write(part.index, self._rect, self._buffer)  # type: ignore[arg-type]
                 self.held.add(part.index)
             self._current = -1
             self._buffer = bytearray()

@@ -23,6 +23,18 @@ class TileSink(Protocol):
     def complete(self) -> None: ...
 
 
+@runtime_checkable
+class BandSink(TileSink, Protocol):
+    """A sink that also takes a tile's output band by band, as the parts arrive, so the stream never assembles a
+    whole output tile (the built-in sinks are BandSinks). ``write_band`` may be called again for a tile whose
+    stream was cut before its last band (the resumed stream sends the whole tile again), so writes must be
+    positional; ``last`` marks a tile's final band."""
+
+    def write_band(self, index: int, rect: Rect, pixels: bytes, last: bool) -> None:
+        """Rows of tile ``index``'s output: ``rect`` in output coordinates (the core's x and width, the band's rows)."""
+        ...
+
+
 def _dtype(bit_depth: int) -> str:
     return "<u2" if bit_depth == 16 else "u1"
 
@@ -42,11 +54,15 @@ class ArraySink:
         self._channels = channels
 
     def write(self, index: int, rect: Rect, pixels: bytes) -> None:
+        self.write_band(index, rect, pixels, True)
+
+    def write_band(self, index: int, rect: Rect, pixels: bytes, last: bool) -> None:
         import numpy as np
 
         tile = np.frombuffer(pixels, self.array.dtype).reshape((rect.height, rect.width) + self.array.shape[2:])
         self.array[rect.y : rect.bottom, rect.x : rect.right] = tile
-        self.written.append(index)
+        if last:
+            self.written.append(index)
 
     def complete(self) -> None:
         pass
@@ -80,6 +96,9 @@ class PngSink:
         self._file.write(PNG_SIGNATURE + png_chunk(b"IHDR", header))
 
     def write(self, index: int, rect: Rect, pixels: bytes) -> None:
+        self.write_band(index, rect, pixels, True)
+
+    def write_band(self, index: int, rect: Rect, pixels: bytes, last: bool) -> None:
         import numpy as np
 
         row = index // self._plan.columns
@@ -92,6 +111,8 @@ class PngSink:
         top, _ = self._plan.output_band(row)
         tile = np.frombuffer(pixels, self._dtype).reshape(rect.height, rect.width * self._channels)
         band[rect.y - top : rect.bottom - top, rect.x * self._channels : rect.right * self._channels] = tile
+        if not last:
+            return
         self._pending[row] -= 1
         if self._pending[row] == 0:
             self._ready.add(row)
@@ -152,6 +173,9 @@ class TiffSink:
         self._fd = os.open(self._path, os.O_WRONLY)
 
     def write(self, index: int, rect: Rect, pixels: bytes) -> None:
+        self.write_band(index, rect, pixels, True)
+
+    def write_band(self, index: int, rect: Rect, pixels: bytes, last: bool) -> None:
         assert self._fd is not None
         view = memoryview(pixels)
         width = rect.width * self._pixel_bytes
