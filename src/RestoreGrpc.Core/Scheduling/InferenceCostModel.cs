@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using RestoreGrpc.Core.Models;
 
 namespace RestoreGrpc.Core.Scheduling;
@@ -10,14 +10,25 @@ namespace RestoreGrpc.Core.Scheduling;
 /// </summary>
 internal sealed class InferenceCostModel
 {
-    private readonly ConcurrentDictionary<IUpscaleModel, (double Seconds, double Pixels)> _cost = new();
+    // Weak keys: a model replaced by a reload goes with its session, and its cost with it.
+    private readonly ConditionalWeakTable<IUpscaleModel, Cost> _cost = new();
     private double _secondsPerItem = 0.05;
 
     public double SecondsPerItem => Volatile.Read(ref _secondsPerItem);
 
     /// <summary>Null before the model has run here.</summary>
-    public double? SecondsPerInputPixel(IUpscaleModel model) =>
-        _cost.TryGetValue(model, out (double Seconds, double Pixels) cost) && cost.Pixels > 0 ? cost.Seconds / cost.Pixels : null;
+    public double? SecondsPerInputPixel(IUpscaleModel model)
+    {
+        if (!_cost.TryGetValue(model, out Cost? cost))
+        {
+            return null;
+        }
+
+        lock (cost)
+        {
+            return cost.Pixels > 0 ? cost.Seconds / cost.Pixels : null;
+        }
+    }
 
     /// <summary>Records one successful run of <paramref name="items"/> items of <paramref name="pixels"/> input
     /// pixels in all.</summary>
@@ -25,9 +36,18 @@ internal sealed class InferenceCostModel
     {
         double perItem = inference.TotalSeconds / items;
         Volatile.Write(ref _secondsPerItem, (0.8 * Volatile.Read(ref _secondsPerItem)) + (0.2 * perItem));
-        _cost.AddOrUpdate(
-            model,
-            (inference.TotalSeconds, pixels),
-            (_, previous) => ((0.9 * previous.Seconds) + inference.TotalSeconds, (0.9 * previous.Pixels) + pixels));
+        Cost cost = _cost.GetValue(model, static _ => new Cost());
+        lock (cost)
+        {
+            cost.Seconds = (0.9 * cost.Seconds) + inference.TotalSeconds;
+            cost.Pixels = (0.9 * cost.Pixels) + pixels;
+        }
+    }
+
+    /// <summary>Decayed sums of one model's run time and input pixels.</summary>
+    private sealed class Cost
+    {
+        public double Seconds;
+        public double Pixels;
     }
 }
