@@ -46,6 +46,13 @@ if (args.Contains("--memory"))
     return;
 }
 
+if (args.Contains("--tenant-flood"))
+{
+    // Tenant isolation (issue 14): a quiet tenant's p99 alone vs beside a flooding tenant: see TenantFlood for the options.
+    await TenantFlood.RunAsync(args, settings.ModelsDirectory);
+    return;
+}
+
 if (args.Contains("--stream"))
 {
     // Tile streaming (issue 4): input MP/s and server peak RSS per input size, in separate server processes.
