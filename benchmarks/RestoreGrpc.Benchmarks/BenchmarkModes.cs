@@ -9,7 +9,7 @@ namespace RestoreGrpc.Benchmarks;
 /// its flag anywhere on the line (<c>--sweep</c>, <c>--chart FILE</c>, …), as the scripts and the README call them;
 /// with none, the unary benchmark runs.
 /// </summary>
-internal static class BenchmarkModes
+internal static partial class BenchmarkModes
 {
     /// <summary>Every mode by its flag; the unary benchmark is the one with no flag.</summary>
     public static IReadOnlyList<(string Flag, Func<RootCommand> Create)> All { get; } =
@@ -23,6 +23,9 @@ internal static class BenchmarkModes
         ("--faces", Faces),
         ("--telemetry-cost", TelemetryCostMode),
         ("--telemetry-overhead", TelemetryOverheadMode),
+        ("--fleet", Fleet),
+        ("--soak", SoakMode),
+        ("--tenant-flood", TenantFloodMode),
     ];
 
     /// <summary>Raw ONNX Runtime inference of a tile plan vs end-to-end restore through the server (issue: foundation).</summary>
@@ -126,12 +129,7 @@ internal static class BenchmarkModes
         Option<int> seconds = Int("--seconds", 35, "Seconds per loaded phase.", "S");
         Option<int> idleSeconds = Int("--idle-seconds", 30, "Seconds per idle phase.", "S");
         Option<int> finalIdleSeconds = Int("--final-idle-seconds", 60, "Seconds of the last idle phase.", "S");
-        Option<string[]> serverArg = new("--server-arg")
-        {
-            Description = "A server setting KEY=VALUE (passed as --KEY=VALUE); repeatable.",
-            HelpName = "KEY=VALUE",
-            DefaultValueFactory = _ => [],
-        };
+        Option<string[]> serverArg = ServerArguments();
         Option<string?> output = new("--out") { Description = "Also write the report to this Markdown file.", HelpName = "FILE" };
         var command = new RootCommand("Server memory (RSS every 5 s) through idle → N clients → idle, in a server process of its own (issue 20).")
         {
@@ -148,7 +146,7 @@ internal static class BenchmarkModes
                     result.GetValue(seconds),
                     result.GetValue(idleSeconds),
                     result.GetValue(finalIdleSeconds),
-                    [.. result.GetRequiredValue(serverArg).Select(setting => "--" + setting)],
+                    ServerSettings(result.GetRequiredValue(serverArg)),
                     result.GetValue(output)),
                 result.GetRequiredValue(models),
                 result.GetRequiredValue(image));

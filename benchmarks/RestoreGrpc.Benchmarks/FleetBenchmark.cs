@@ -18,13 +18,8 @@ internal static class FleetBenchmark
 {
     private const string Model = "builtin-lanczos-x4";
 
-    public static async Task RunAsync(string[] args)
+    public static async Task RunAsync(int rounds, double seconds, int concurrency, int size)
     {
-        string Arg(string name, string fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-        int rounds = int.Parse(Arg("--runs", "3"), CultureInfo.InvariantCulture);
-        double seconds = double.Parse(Arg("--seconds", "4"), CultureInfo.InvariantCulture);
-        int concurrency = int.Parse(Arg("--concurrency", "8"), CultureInfo.InvariantCulture);
-        int size = int.Parse(Arg("--size", "96"), CultureInfo.InvariantCulture);
         byte[] image = NoisePng(size);
         string server = Path.Combine(AppContext.BaseDirectory, "RestoreGrpc.Server.dll");
         string noModels = Directory.CreateTempSubdirectory("restoregrpc-fleet-").FullName;

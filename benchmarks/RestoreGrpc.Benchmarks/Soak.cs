@@ -26,15 +26,10 @@ internal static class Soak
 {
     private static readonly TimeSpan Sample = TimeSpan.FromSeconds(10);
 
-    public static async Task RunAsync(string[] args, string modelsDirectory, string imagePath)
+    public static async Task RunAsync(double minutes, int clients, double warmupMinutes, string serverDll, string[] serverArgs, string modelsDirectory, string imagePath)
     {
         var culture = CultureInfo.InvariantCulture;
-        string Get(string name, string fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-        double minutes = double.Parse(Get("--minutes", "10"), culture);
-        int clients = int.Parse(Get("--clients", "64"), culture);
-        double warmup = Math.Min(double.Parse(Get("--warmup-minutes", "2"), culture), minutes / 3);
-        string serverDll = Path.GetFullPath(Get("--server-dll", Path.Combine(AppContext.BaseDirectory, "RestoreGrpc.Server.dll")));
-        string[] serverArgs = args.Select((a, i) => (a, i)).Where(x => x.a == "--server-arg" && x.i + 1 < args.Length).Select(x => "--" + args[x.i + 1]).ToArray();
+        double warmup = Math.Min(warmupMinutes, minutes / 3);
 
         (string Name, byte[] Bytes)[] inputs = Inputs(imagePath);
         string[] models = [OverheadModel.Name, "builtin-lanczos-x4"];

@@ -79,7 +79,7 @@ internal sealed class TenantQuotas : IDisposable
         try
         {
             leases.Add(Acquire(_unary, tenant, 1, "MaxConcurrentUnary", $"{quota.MaxConcurrentUnary} unary calls at once"));
-            leases.Add(Acquire(_tiles, tenant, Math.Min(tiles, Math.Max(1, quota.MaxQueuedTiles)), "MaxQueuedTiles", $"{quota.MaxQueuedTiles} tiles queued at once"));
+            leases.Add(AdmitTiles(tenant, tiles));
             AcquirePixels(leases, tenant, quota, pixels);
             return leases;
         }
@@ -105,8 +105,9 @@ internal sealed class TenantQuotas : IDisposable
     }
 
     /// <summary>Admits a stream's credit window: the tiles it can have queued at once.</summary>
-    public IDisposable AdmitTiles(string tenant, int tiles)
+    public RateLimitLease AdmitTiles(string tenant, int tiles)
     {
+        // A plan of more tiles than the quota takes the whole quota (it would never fit otherwise).
         TenantQuota quota = For(tenant);
         return Acquire(_tiles, tenant, Math.Min(tiles, Math.Max(1, quota.MaxQueuedTiles)), "MaxQueuedTiles", $"{quota.MaxQueuedTiles} tiles queued at once");
     }

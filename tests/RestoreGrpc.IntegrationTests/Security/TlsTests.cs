@@ -162,7 +162,7 @@ public sealed class TlsTests : IDisposable
             [.. settings]);
     }
 
-    private static GrpcChannel Channel(LoopbackServer server, X509Certificate2 trusted, X509Certificate2? client, Action<X509Certificate2>? onServerCertificate = null)
+    internal static GrpcChannel Channel(LoopbackServer server, X509Certificate2 trusted, X509Certificate2? client, Action<X509Certificate2>? onServerCertificate = null)
     {
         var handler = new SocketsHttpHandler();
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
