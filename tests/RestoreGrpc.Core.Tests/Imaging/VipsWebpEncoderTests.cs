@@ -21,7 +21,7 @@ public sealed class VipsWebpEncoderTests
         Assert.Equal("lossy", WebpMux.Compression(webp));
 
         using Image<Rgb24> decoded = WebpMux.Decode(webp);
-        Assert.Equal(source.Size, decoded.Size);
+        Assert.Equal(source.Size(), decoded.Size());
         double squares = 0;
         for (int y = 0; y < source.Height; y++)
         {
