@@ -1,0 +1,72 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
+using RestoreGrpc.Contracts.V1;
+using RestoreGrpc.Core.Memory;
+using RestoreGrpc.TestSupport;
+
+namespace RestoreGrpc.IntegrationTests;
+
+/// <summary>Issue 21 item 7 (open): a client that sends a unary request and never reads its (large) response must not
+/// keep the server holding it. The raw HTTP/2 client below never reads the body, so it never opens its 64 KiB stream
+/// window again. Found: the handler and the request still end within seconds (the memory budget is back to 0), and
+/// the whole response can be read later, so it sits in Kestrel's HTTP/2 stream output (its connection pool's blocks),
+/// out of the server's sight: a timeout around the handler's write cannot see it. Skipped until the server bounds
+/// that (abort the stream when its output is not drained in time).</summary>
+public sealed class UnreadResponseTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact(Skip = "issue 21 item 7 is open: the unread response is parked in Kestrel's HTTP/2 stream output after the request ends; see the summary")]
+    public async Task An_unread_16_MiB_response_is_aborted_and_its_memory_released()
+    {
+        await using LoopbackServer server = await LoopbackServer.StartAsync();
+        MemoryBudget budget = server.Services.GetRequiredService<MemoryBudget>();
+        // 512² RGBA at ×4 as 32-bit BMP: a 16 MiB response, 256× the client's stream window.
+        var request = new RestoreRequest
+        {
+            Image = ByteString.CopyFrom(SyntheticImages.AlphaGradientPng(512, 512)),
+            Options = new Contracts.V1.RestoreOptions { Model = "builtin-lanczos-x4", Output = new OutputOptions { Format = ImageFormat.Bmp } },
+        };
+
+        using var http = new HttpClient(new SocketsHttpHandler());
+        using HttpResponseMessage response = await http.SendAsync(GrpcPost(server.Address, request), HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        // Never read: the 16 MiB response must not stay held for as long as the connection lives; what is measured
+        // here (the budget) is released today, so the final check (an aborted stream) is what fails.
+        var waited = Stopwatch.StartNew();
+        while (budget.InFlightBytes != 0 && waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.Equal(0, budget.InFlightBytes);
+
+        // The call was aborted, not completed: what the client buffered ends in a reset, with no gRPC status.
+        Stream body = await response.Content.ReadAsStreamAsync(Ct);
+        await Assert.ThrowsAnyAsync<IOException>(() => body.CopyToAsync(Stream.Null, Ct));
+    }
+
+    /// <summary>A unary gRPC call as a plain HTTP/2 POST: the 5-byte message prefix, then the message.</summary>
+    private static HttpRequestMessage GrpcPost(Uri address, RestoreRequest request)
+    {
+        byte[] message = request.ToByteArray();
+        byte[] framed = new byte[5 + message.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(framed.AsSpan(1), (uint)message.Length);
+        message.CopyTo(framed, 5);
+        var content = new ByteArrayContent(framed);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+        var post = new HttpRequestMessage(HttpMethod.Post, new Uri(address, "/restoregrpc.v1.RestoreService/Restore"))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = content,
+        };
+        post.Headers.TE.Add(new TransferCodingWithQualityHeaderValue("trailers"));
+        return post;
+    }
+}
