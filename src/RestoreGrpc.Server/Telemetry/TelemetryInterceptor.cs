@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
+using RestoreGrpc.Server.Services;
 
 namespace RestoreGrpc.Server.Telemetry;
 
@@ -10,43 +10,9 @@ namespace RestoreGrpc.Server.Telemetry;
 /// <c>rpc.grpc.status_code</c> on the server span (which <see cref="ServerSpanEnricher"/> names after the method),
 /// and names that span in the <see cref="TraceResponse"/> trailer.
 /// </summary>
-internal sealed class TelemetryInterceptor : Interceptor
+internal sealed class TelemetryInterceptor : CallWrappingInterceptor
 {
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request,
-        ServerCallContext context,
-        UnaryServerMethod<TRequest, TResponse> continuation) =>
-        ObserveAsync(context, () => continuation(request, context));
-
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream,
-        ServerCallContext context,
-        ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
-        ObserveAsync(context, () => continuation(requestStream, context));
-
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request,
-        IServerStreamWriter<TResponse> responseStream,
-        ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
-        ObserveAsync(context, async () =>
-        {
-            await continuation(request, responseStream, context).ConfigureAwait(false);
-            return true;
-        });
-
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream,
-        IServerStreamWriter<TResponse> responseStream,
-        ServerCallContext context,
-        DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
-        ObserveAsync(context, async () =>
-        {
-            await continuation(requestStream, responseStream, context).ConfigureAwait(false);
-            return true;
-        });
-
-    private static async Task<T> ObserveAsync<T>(ServerCallContext context, Func<Task<T>> call)
+    protected override async Task<T> WrapAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
         var method = RpcMethod.Parse(context.Method);
         Activity? span = Activity.Current;
