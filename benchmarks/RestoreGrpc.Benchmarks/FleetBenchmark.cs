@@ -115,9 +115,10 @@ internal static class FleetBenchmark
                     await client.RestoreAsync(image, options);
                     load.Add(load.Completed, clock.Elapsed);
                 }
-                catch (RpcException)
+                catch (RpcException e)
                 {
                     load.Add(load.Failed, clock.Elapsed);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"failed at {clock.Elapsed.TotalSeconds:F2} s: {e.Status}"));
                 }
             }
         }))];

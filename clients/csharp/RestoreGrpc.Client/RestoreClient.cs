@@ -25,6 +25,11 @@ public sealed partial class RestoreClient : IDisposable
     private readonly TimeSpan? _defaultTimeout;
     private readonly StreamReconnectPolicy _reconnects = new(new RestoreClientOptions());
 
+    /// <summary>Rounds of the channel's retries a Restore gets (1: the channel's alone); more on a balanced channel.</summary>
+    private readonly int _restoreRounds = 1;
+
+    private readonly TimeSpan _roundBackoff = TimeSpan.Zero;
+
     public RestoreClient(string address)
         : this(new RestoreClientOptions { Address = new Uri(address) })
     {
@@ -38,6 +43,14 @@ public sealed partial class RestoreClient : IDisposable
         _admin = new ModelAdminService.ModelAdminServiceClient(_ownedChannel);
         _defaultTimeout = options.DefaultTimeout;
         _reconnects = new StreamReconnectPolicy(options);
+        if (FleetChannel.IsBalanced(options) && options.MaxAttempts > 1)
+        {
+            // gRPC caps a retry policy at 5 attempts, and right after an instance dies the balancer still picks it
+            // until its connection check notices, so every attempt of one call can land there. Restore is idempotent:
+            // a few more rounds make a crash cost latency, not a failed call.
+            _restoreRounds = FleetChannel.RestoreRounds;
+            _roundBackoff = options.InitialBackoff;
+        }
     }
 
     /// <summary>Uses a channel the caller owns (and disposes).</summary>
@@ -123,11 +136,19 @@ public sealed partial class RestoreClient : IDisposable
             Image = UnsafeByteOperations.UnsafeWrap(image),
             Options = ToProto(options ?? new RestoreOptions()),
         };
-        RestoreResponse response = await _client.RestoreAsync(
-            request,
-            deadline: DeadlineFor(options),
-            cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new RestoreResult(response);
+        DateTime? deadline = DeadlineFor(options);
+        for (int round = 1; ; round++)
+        {
+            try
+            {
+                RestoreResponse response = await _client.RestoreAsync(request, deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return new RestoreResult(response);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && round < _restoreRounds && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(_roundBackoff * round, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Restores an encoded image read from a stream.</summary>

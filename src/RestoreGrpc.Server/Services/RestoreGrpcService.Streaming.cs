@@ -53,9 +53,12 @@ internal sealed partial class RestoreGrpcService
             await ExchangeTilesAsync(requestStream, writer, session, idle).ConfigureAwait(false);
             await writer.WriteAsync(StreamMapping.ToSummary(session.Summary())).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (drain.GraceExpired.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not InvalidRequestException && drain.GraceExpired.IsCancellationRequested
+            && !context.CancellationToken.IsCancellationRequested && !session.WasTakenOver)
         {
-            // The tiles already sent stay with the client; another instance rebuilds the job from the header.
+            // However the stopped exchange surfaced (a cancelled read or a cancelled wait for tiles), the stream ended
+            // because the grace period did. The tiles already sent stay with the client; another instance rebuilds the
+            // job from the header.
             throw ServerDrain.ResumeElsewhere(session.Job.Id);
         }
         catch (OperationCanceledException) when (session.WasTakenOver)

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using RestoreGrpc.Contracts.Telemetry;
+using RestoreGrpc.Server.Services;
 
 namespace RestoreGrpc.Server.Telemetry;
 
@@ -13,43 +13,9 @@ namespace RestoreGrpc.Server.Telemetry;
 /// (<see cref="RpcConventions.IsServerError"/>: not a caller's INVALID_ARGUMENT), and names that span in the
 /// <see cref="TraceResponse"/> trailer.
 /// </summary>
-internal sealed class TelemetryInterceptor : Interceptor
+internal sealed class TelemetryInterceptor : CallWrappingInterceptor
 {
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request,
-        ServerCallContext context,
-        UnaryServerMethod<TRequest, TResponse> continuation) =>
-        ObserveAsync(context, () => continuation(request, context));
-
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream,
-        ServerCallContext context,
-        ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
-        ObserveAsync(context, () => continuation(requestStream, context));
-
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request,
-        IServerStreamWriter<TResponse> responseStream,
-        ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
-        ObserveAsync(context, async () =>
-        {
-            await continuation(request, responseStream, context).ConfigureAwait(false);
-            return true;
-        });
-
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream,
-        IServerStreamWriter<TResponse> responseStream,
-        ServerCallContext context,
-        DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
-        ObserveAsync(context, async () =>
-        {
-            await continuation(requestStream, responseStream, context).ConfigureAwait(false);
-            return true;
-        });
-
-    private static async Task<T> ObserveAsync<T>(ServerCallContext context, Func<Task<T>> call)
+    protected override async Task<T> WrapAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
         string method = RpcConventions.MethodName(context.Method);
         Activity? span = Activity.Current;

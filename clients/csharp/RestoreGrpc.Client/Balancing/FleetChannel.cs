@@ -17,6 +17,9 @@ namespace RestoreGrpc.Client.Balancing;
 /// </summary>
 internal static class FleetChannel
 {
+    /// <summary>Rounds of the channel's retry policy a Restore gets on a balanced channel (see RestoreClient).</summary>
+    public const int RestoreRounds = 3;
+
     /// <summary>The channel target of a static address list (the static resolver answers for it).</summary>
     public static readonly Uri StaticTarget = new("static:///restoregrpc");
 
