@@ -19,6 +19,7 @@ namespace RestoreGrpc.IntegrationTests.Deploy;
 /// the port they name, the scrape port must serve /metrics, and every metric the autoscalers query must be in that
 /// scrape. The objects' schemas are checked by deploy/kubernetes/test.sh.
 /// </summary>
+[Collection(ProcessWideGaugeGroup.Name)]
 public sealed partial class KubernetesManifestTests
 {
     private const long MiB = 1024 * 1024;
