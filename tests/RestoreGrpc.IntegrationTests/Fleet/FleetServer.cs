@@ -81,8 +81,8 @@ internal sealed class FleetServer : IDisposable
         foreach (string line in exposition.Split('\n'))
         {
             if (line.StartsWith("restoregrpc_requests_total{", StringComparison.Ordinal)
-                && line.Contains("rpc_method=\"Restore\"", StringComparison.Ordinal)
-                && line.Contains("rpc_grpc_status_code=\"0\"", StringComparison.Ordinal))
+                && line.Contains("rpc_method=\"restoregrpc.v1.RestoreService/Restore\"", StringComparison.Ordinal)
+                && line.Contains("rpc_status_code=\"OK\"", StringComparison.Ordinal))
             {
                 string[] value = line[(line.LastIndexOf('}') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 count += (long)double.Parse(value[0], CultureInfo.InvariantCulture);
