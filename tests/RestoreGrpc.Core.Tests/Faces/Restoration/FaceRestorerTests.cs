@@ -154,7 +154,9 @@ public sealed class FaceRestorerTests
     [Fact]
     public async Task Crops_of_concurrent_requests_batch_together_and_each_result_equals_its_solo_run()
     {
-        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxBatch = 8, MaxDelay = TimeSpan.FromMilliseconds(300) });
+        // A batch of two goes as soon as both crops are queued; the long delay only keeps a loaded machine (the two
+        // requests' alignment finishing far apart) from sending the first alone.
+        using var batcher = new DynamicBatcher(new InferenceGate(1), new DynamicBatcherOptions { MaxBatch = 2, MaxDelay = TimeSpan.FromSeconds(30) });
         var batches = new System.Collections.Concurrent.ConcurrentQueue<IReadOnlyList<BatchOwner>>();
         batcher.BatchCompleted += tags => batches.Enqueue(tags);
         var restorer = new IdentityRestorer(256);
