@@ -14,15 +14,20 @@ internal sealed class TrimmableBlockMemoryPool(Action<TrimmableBlockMemoryPool> 
 
     private readonly ConcurrentQueue<Block> _free = new();
     private volatile bool _disposed;
+    private long _rented;
 
     public override int MaxBufferSize => BlockSize;
 
     public long PooledBytes => (long)_free.Count * BlockSize;
 
+    /// <summary>Bytes rented and not yet returned (in use by connections: request bodies, response output).</summary>
+    public long RentedBytes => Interlocked.Read(ref _rented) * BlockSize;
+
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        Interlocked.Increment(ref _rented);
         return _free.TryDequeue(out Block? block) ? block : new Block(this);
     }
 
@@ -52,6 +57,7 @@ internal sealed class TrimmableBlockMemoryPool(Action<TrimmableBlockMemoryPool> 
 
     private void Return(Block block)
     {
+        Interlocked.Decrement(ref _rented);
         if (!_disposed)
         {
             _free.Enqueue(block);

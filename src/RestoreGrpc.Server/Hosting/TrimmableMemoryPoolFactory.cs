@@ -25,6 +25,9 @@ public sealed class TrimmableMemoryPoolFactory : IMemoryPoolFactory<byte>
     /// <summary>Bytes now pooled and free, over all pools.</summary>
     public long PooledBytes => _pools.Keys.Sum(pool => pool.PooledBytes);
 
+    /// <summary>Bytes rented from all pools and not yet returned.</summary>
+    public long RentedBytes => _pools.Keys.Sum(pool => pool.RentedBytes);
+
     /// <summary>Drops the free blocks of every pool; returns the bytes dropped.</summary>
     public long Trim() => _pools.Keys.Sum(pool => pool.Trim());
 }
