@@ -29,9 +29,10 @@ internal static partial class BenchmarkModes
         Option<int> clients = Int("--clients", 64, "Concurrent clients.");
         Option<double> warmup = Double("--warmup-minutes", 2, "Warm-up excluded from the growth figure (at most a third of the run).", "MIN");
         Option<string[]> serverArg = ServerArguments();
+        Option<string?> output = new("--out") { Description = "Also write the report to this file.", HelpName = "FILE" };
         var command = new RootCommand("Soak (issue 14): many clients for minutes of mixed sizes and models; requests, errors by status, RSS and thread pool every 10 s.")
         {
-            Flag("--soak", "Run this mode."), models, image, serverDll, minutes, clients, warmup, serverArg,
+            Flag("--soak", "Run this mode."), models, image, serverDll, minutes, clients, warmup, serverArg, output,
         };
         command.SetAction((result, _) => Soak.RunAsync(
             result.GetValue(minutes),
@@ -40,7 +41,8 @@ internal static partial class BenchmarkModes
             result.GetRequiredValue(serverDll),
             ServerSettings(result.GetRequiredValue(serverArg)),
             result.GetRequiredValue(models),
-            result.GetRequiredValue(image)));
+            result.GetRequiredValue(image),
+            result.GetValue(output)));
         return command;
     }
 

@@ -26,7 +26,7 @@ internal static class Soak
 {
     private static readonly TimeSpan Sample = TimeSpan.FromSeconds(10);
 
-    public static async Task RunAsync(double minutes, int clients, double warmupMinutes, string serverDll, string[] serverArgs, string modelsDirectory, string imagePath)
+    public static async Task RunAsync(double minutes, int clients, double warmupMinutes, string serverDll, string[] serverArgs, string modelsDirectory, string imagePath, string? output)
     {
         var culture = CultureInfo.InvariantCulture;
         double warmup = Math.Min(warmupMinutes, minutes / 3);
@@ -122,7 +122,7 @@ internal static class Soak
         report.AppendLine(culture, $"thread pool: queue length max {samples.DefaultIfEmpty().Max(s => s.Queue):F0}, threads {samples.DefaultIfEmpty().Min(s => s.Threads):F0}–{samples.DefaultIfEmpty().Max(s => s.Threads):F0}; starvation (queued for a minute while threads were added): {(starved ? "YES" : "no")}");
         Console.WriteLine();
         Console.WriteLine(string.Join(Environment.NewLine, report.ToString().Split(Environment.NewLine).SkipWhile(l => !l.StartsWith("calls:", StringComparison.Ordinal))));
-        if (Get("--out", string.Empty) is { Length: > 0 } output)
+        if (output is { Length: > 0 })
         {
             await File.WriteAllTextAsync(output, report.ToString());
         }
