@@ -60,7 +60,7 @@ class StreamJob:
         self._rect = Rect(0, 0, 0, 0)
         self._awaiting_plan = True
         # Bands go straight to a BandSink; other sinks get whole tiles assembled here (one tile's output held).
-        self._bands = sink.write_band if isinstance(sink, BandSink) else None
+        self._bands = sink.write_band if _takes_bands(sink) else None
 
     @property
     def bytes_per_pixel(self) -> int:
@@ -188,3 +188,15 @@ class StreamJob:
             raise error
         self.reconnects += 1
         return min(4.0, base_backoff * 2 ** (self.reconnects - 1))
+
+
+def _takes_bands(sink: TileSink) -> bool:
+    """Whether bands may go to ``sink.write_band``: a BandSink whose ``write`` is not overridden below the class
+    that defines ``write_band`` (a subclass of a built-in sink that overrides ``write`` gets whole tiles, as it
+    asks)."""
+    if not isinstance(sink, BandSink):
+        return False
+    mro = type(sink).__mro__
+    band_owner = next((i for i, c in enumerate(mro) if "write_band" in c.__dict__), len(mro))
+    write_owner = next((i for i, c in enumerate(mro) if "write" in c.__dict__), len(mro))
+    return write_owner >= band_owner

@@ -94,3 +94,22 @@ def test_a_plain_sink_gets_whole_tiles_once_each() -> None:
     expected, plan, _ = _run(sink)
     np.testing.assert_array_equal(sink.inner.array, expected)
     assert sorted(sink.writes) == list(range(len(plan)))
+
+
+class _OverridesWrite(ArraySink):
+    """A built-in sink subclassed for its whole-tile write (as the conformance kit's recording sink is)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[int] = []
+
+    def write(self, index: int, rect: Rect, pixels: bytes) -> None:
+        self.writes.append(index)
+        super().write(index, rect, pixels)
+
+
+def test_a_subclass_that_overrides_write_gets_whole_tiles() -> None:
+    sink = _OverridesWrite()
+    expected, plan, _ = _run(sink)
+    np.testing.assert_array_equal(sink.array, expected)
+    assert sorted(sink.writes) == list(range(len(plan)))
