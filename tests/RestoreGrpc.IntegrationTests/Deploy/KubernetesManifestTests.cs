@@ -19,7 +19,6 @@ namespace RestoreGrpc.IntegrationTests.Deploy;
 /// the port they name, the scrape port must serve /metrics, and every metric the autoscalers query must be in that
 /// scrape. The objects' schemas are checked by deploy/kubernetes/test.sh.
 /// </summary>
-[Collection(ProcessWideGaugeGroup.Name)]
 public sealed partial class KubernetesManifestTests
 {
     private const long MiB = 1024 * 1024;
@@ -96,7 +95,9 @@ public sealed partial class KubernetesManifestTests
 
         // The request memory budget the server applies is the one the memory limit was sized for.
         long budget = long.Parse(rendered.Environment["Restore__Memory__MaxInFlightMegabytes"], CultureInfo.InvariantCulture) * MiB;
-        Assert.Equal(budget, (long)Gauge(scrape, "restoregrpc_inflight_limit_bytes"));
+        Assert.Equal(budget, server.Services.GetRequiredService<RestoreGrpc.Core.Memory.MemoryBudget>().CapacityBytes);
+        // The gauge sums every server's budget in this process (tests run many), so it holds at least this one's.
+        Assert.True(Gauge(scrape, "restoregrpc_inflight_limit_bytes") >= budget, "the budget gauge does not count this server's budget");
     }
 
     [Theory]
