@@ -28,11 +28,7 @@ public sealed class UnreadResponseTests
         await using LoopbackServer server = await LoopbackServer.StartAsync("--Restore:CallLimits:WriteTimeoutSeconds=1");
         var blocks = (TrimmableMemoryPoolFactory)server.Services.GetRequiredService<IMemoryPoolFactory<byte>>();
         // 512² RGBA at ×4 as 32-bit BMP: a 16 MiB response, 256× the client's stream window.
-        var request = new RestoreRequest
-        {
-            Image = ByteString.CopyFrom(SyntheticImages.AlphaGradientPng(512, 512)),
-            Options = new Contracts.V1.RestoreOptions { Model = "builtin-lanczos-x4", Output = new OutputOptions { Format = ImageFormat.Bmp } },
-        };
+        RestoreRequest request = BmpTimesFour(512);
 
         using var http = new HttpClient(new SocketsHttpHandler());
         using HttpResponseMessage response = await http.SendAsync(GrpcPost(server.Address, request), HttpCompletionOption.ResponseHeadersRead, Ct);
@@ -47,6 +43,7 @@ public sealed class UnreadResponseTests
         }
 
         Assert.True(blocks.RentedBytes <= 1 << 20, $"{blocks.RentedBytes >> 10} KiB of Kestrel blocks still rented");
+        TestContext.Current.TestOutputHelper?.WriteLine($"blocks released {waited.Elapsed.TotalSeconds:0.00} s after the response headers (limit 1 s after the handler returned)");
 
         // The call was aborted, not completed: what the client buffered ends in a reset, with no gRPC status.
         Stream body = await response.Content.ReadAsStreamAsync(Ct);
@@ -57,16 +54,19 @@ public sealed class UnreadResponseTests
     public async Task A_26_MB_response_read_by_its_client_arrives_whole_under_the_drain_limit()
     {
         // 640² at ×4 as 32-bit BMP: 26,214,454 B. Compared with the same call on a server without the limit.
-        var request = new RestoreRequest
-        {
-            Image = ByteString.CopyFrom(SyntheticImages.AlphaGradientPng(640, 640)),
-            Options = new Contracts.V1.RestoreOptions { Model = "builtin-lanczos-x4", Output = new OutputOptions { Format = ImageFormat.Bmp } },
-        };
+        RestoreRequest request = BmpTimesFour(640);
         ByteString limited = await RestoreAsync(request, "--Restore:CallLimits:WriteTimeoutSeconds=10");
         ByteString unlimited = await RestoreAsync(request, "--Restore:CallLimits:WriteTimeoutSeconds=0");
         Assert.True(limited.Length > 20_000_000, $"{limited.Length} B");
         Assert.True(limited.Span.SequenceEqual(unlimited.Span), "the response read under the drain limit differs");
     }
+
+    /// <summary>A side² RGBA image enlarged ×4 and encoded as 32-bit BMP: (4·side)²·4 bytes of response.</summary>
+    private static RestoreRequest BmpTimesFour(int side) => new()
+    {
+        Image = ByteString.CopyFrom(SyntheticImages.AlphaGradientPng(side, side)),
+        Options = new Contracts.V1.RestoreOptions { Model = "builtin-lanczos-x4", Output = new OutputOptions { Format = ImageFormat.Bmp } },
+    };
 
     private static async Task<ByteString> RestoreAsync(RestoreRequest request, string setting)
     {
