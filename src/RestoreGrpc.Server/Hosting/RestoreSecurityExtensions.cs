@@ -55,7 +55,6 @@ public static class RestoreSecurityExtensions
     public static WebApplication UseRestoreSecurity(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseResponseDrainTimeout();
         if (app.Services.GetRequiredService<SecurityState>().Authentication)
         {
             app.UseAuthentication();
