@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
 using RestoreGrpc.IntegrationTests.Security;
 using RestoreGrpc.IntegrationTests.Telemetry;
 using RestoreGrpc.Server.Health;
