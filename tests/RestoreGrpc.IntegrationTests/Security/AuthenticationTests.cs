@@ -94,6 +94,18 @@ public sealed class AuthenticationTests(AuthServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Model_administration_needs_the_admin_role()
+    {
+        var admin = new ModelAdminService.ModelAdminServiceClient(_channel);
+        var request = new SetDefaultModelRequest { Name = LanczosX4 };
+        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => admin.SetDefaultModelAsync(request, cancellationToken: Ct).ResponseAsync)).StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => admin.SetDefaultModelAsync(request, ApiKey(fixture.KeyA), cancellationToken: Ct).ResponseAsync)).StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => admin.ReloadModelAsync(new ReloadModelRequest { Name = LanczosX4 }, Bearer(fixture.Token(roles: ["viewer"])), cancellationToken: Ct).ResponseAsync)).StatusCode);
+        SetDefaultModelResponse switched = await admin.SetDefaultModelAsync(request, ApiKey(fixture.KeyAdmin), cancellationToken: Ct);
+        Assert.Equal(LanczosX4, switched.DefaultModel);
+    }
+
+    [Fact]
     public async Task A_model_outside_the_tenants_list_is_permission_denied_and_not_listed()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => Raw.RestoreAsync(Small(8), ApiKey(fixture.KeyLimited), cancellationToken: Ct).ResponseAsync);
