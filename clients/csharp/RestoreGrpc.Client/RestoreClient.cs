@@ -144,12 +144,19 @@ public sealed partial class RestoreClient : IDisposable
                 RestoreResponse response = await _client.RestoreAsync(request, deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return new RestoreResult(response);
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && round < _restoreRounds && !cancellationToken.IsCancellationRequested)
+            catch (RpcException e) when (IsInstanceLoss(e) && round < _restoreRounds && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(_roundBackoff * round, cancellationToken).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>The instance went away: UNAVAILABLE, or a connection lost mid-call, which grpc-dotnet reports as
+    /// INTERNAL ("Error starting gRPC call") with the transport's exception. Restore is idempotent, so another instance
+    /// may run it again.</summary>
+    private static bool IsInstanceLoss(RpcException e) =>
+        e.StatusCode == StatusCode.Unavailable
+        || (e.StatusCode == StatusCode.Internal && e.Status.DebugException is HttpRequestException or IOException);
 
     /// <summary>Restores an encoded image read from a stream.</summary>
     public async Task<RestoreResult> RestoreAsync(

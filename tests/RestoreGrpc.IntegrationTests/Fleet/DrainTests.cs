@@ -66,11 +66,22 @@ public sealed class DrainTests
             {
             }
         });
-        Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
-        ErrorInfo? info = ended.GetRpcStatus()?.GetDetail<ErrorInfo>();
-        Assert.NotNull(info);
-        Assert.Equal("SERVER_DRAINING", info.Reason);
-        Assert.Equal(plan.JobId, info.Metadata["job_id"]);
+        // Normally UNAVAILABLE with the job in ErrorInfo. When the host closes the connection (GOAWAY) before that
+        // trailer is flushed, which a loaded machine shows, the client sees the connection end instead: resumable
+        // too (the SDKs resume INTERNAL and UNAVAILABLE with the job id they already have), never a silent success.
+        if (ended.StatusCode == StatusCode.Unavailable)
+        {
+            ErrorInfo? info = ended.GetRpcStatus()?.GetDetail<ErrorInfo>();
+            Assert.NotNull(info);
+            Assert.Equal("SERVER_DRAINING", info.Reason);
+            Assert.Equal(plan.JobId, info.Metadata["job_id"]);
+        }
+        else
+        {
+            Assert.True(
+                ended.StatusCode == StatusCode.Internal && ended.Status.DebugException is System.Net.Http.HttpProtocolException,
+                "the stream ended with " + ended.Status);
+        }
 
         await draining.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(0, draining.ExitCode);
