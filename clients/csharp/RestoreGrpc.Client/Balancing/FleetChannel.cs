@@ -30,11 +30,6 @@ internal static class FleetChannel
     /// <summary>What the channel connects to: the static target for a list, else the address itself.</summary>
     public static Uri TargetOf(RestoreClientOptions options) => options.Addresses.Count > 0 ? StaticTarget : options.Address;
 
-    /// <summary>The address spans name as the server (the first of a list).</summary>
-    public static Uri? DisplayAddressOf(RestoreClientOptions options) => options.Addresses.Count > 0
-        ? options.Addresses[0]
-        : IsBalanced(options) && Uri.TryCreate($"http://{options.Address.AbsolutePath.TrimStart('/')}", UriKind.Absolute, out Uri? dns) ? dns : options.Address;
-
     /// <summary>Adds the resolvers, round-robin and the transport security balancing needs to
     /// <paramref name="channel"/>; nothing for a single address.</summary>
     public static void Configure(GrpcChannelOptions channel, ServiceConfig serviceConfig, RestoreClientOptions options)
