@@ -1,7 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using RestoreGrpc.Core.Errors;
 using RestoreGrpc.Core.Streaming;
 using RestoreGrpc.Server.Mapping;
@@ -17,48 +16,13 @@ namespace RestoreGrpc.Server.Services;
 /// CANCELLED or DEADLINE_EXCEEDED; a streamed message that is not protobuf → INVALID_ARGUMENT.
 /// Anything else is logged and answered INTERNAL without leaking internals.
 /// </summary>
-internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : Interceptor
+internal sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : CallWrappingInterceptor
 {
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request,
-        ServerCallContext context,
-        UnaryServerMethod<TRequest, TResponse> continuation)
+    protected override async Task<T> WrapAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
         try
         {
-            return await continuation(request, context).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not RpcException)
-        {
-            throw Map(e, context);
-        }
-    }
-
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request,
-        IServerStreamWriter<TResponse> responseStream,
-        ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            await continuation(request, responseStream, context).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not RpcException)
-        {
-            throw Map(e, context);
-        }
-    }
-
-    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream,
-        IServerStreamWriter<TResponse> responseStream,
-        ServerCallContext context,
-        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            await continuation(requestStream, responseStream, context).ConfigureAwait(false);
+            return await call().ConfigureAwait(false);
         }
         catch (Exception e) when (e is not RpcException)
         {
