@@ -1,27 +1,40 @@
 #:project ../../clients/csharp/RestoreGrpc.Client/RestoreGrpc.Client.csproj
 #:property PublishAot=false
+#:package System.CommandLine
 // The C# SDK's side of benchmarks/sdk-compare.sh (a benchmark, not a test): the same two measurements as the Go
 // (clients/go/cmd/restoregrpc-bench), TypeScript (clients/typescript/scripts/bench.mjs) and Python
 // (clients/python/benchmarks/sdk_bench.py) programs, one JSON line each on stdout:
 //   unary:  RestoreAsync of an encoded image n times after 2 warm-ups, one call in flight: mean and p50 wall ms;
 //   stream: RestoreLargeAsync of a synthetic size² RGB source into a raw file: wall seconds, client peak RSS.
 //   dotnet run benchmarks/sdk-compare/CSharpSdkBench.cs -- --server 127.0.0.1:5000 --image in.png --n 20 --stream 4096 --model M
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using RestoreGrpc.Client;
 using RestoreGrpc.Client.Streaming;
 using RestoreGrpc.Tiling;
 
-var arguments = ParseArguments(args);
-string server = arguments.GetValueOrDefault("server") ?? Environment.GetEnvironmentVariable("RESTOREGRPC_SERVER")
+var serverOption = new Option<string?>("--server") { Description = "HOST:PORT (default: $RESTOREGRPC_SERVER)." };
+var modelOption = new Option<string>("--model") { Description = "Catalog model.", DefaultValueFactory = _ => string.Empty };
+var imageOption = new Option<string?>("--image") { Description = "Encoded image for the unary measurement (none: skip)." };
+var nOption = new Option<int>("--n") { Description = "Unary calls after 2 warm-ups.", DefaultValueFactory = _ => 20 };
+var streamOption = new Option<int>("--stream") { Description = "Edge of the synthetic streamed image (0: skip).", DefaultValueFactory = _ => 0 };
+var command = new RootCommand("The C# SDK's side of benchmarks/sdk-compare.sh.") { serverOption, modelOption, imageOption, nOption, streamOption };
+ParseResult parsed = command.Parse(args);
+if (parsed.Errors.Count > 0 || parsed.Action is not null)
+{
+    return await parsed.InvokeAsync();
+}
+
+string server = parsed.GetValue(serverOption) ?? Environment.GetEnvironmentVariable("RESTOREGRPC_SERVER")
     ?? throw new ArgumentException("--server HOST:PORT or $RESTOREGRPC_SERVER");
-string model = arguments.GetValueOrDefault("model") ?? string.Empty;
-int n = int.Parse(arguments.GetValueOrDefault("n") ?? "20", System.Globalization.CultureInfo.InvariantCulture);
-int streamSize = int.Parse(arguments.GetValueOrDefault("stream") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+string model = parsed.GetRequiredValue(modelOption);
+int n = parsed.GetValue(nOption);
+int streamSize = parsed.GetValue(streamOption);
 var options = new RestoreOptions { Model = model };
 using var client = new RestoreClient($"http://{server}");
 
-if (arguments.GetValueOrDefault("image") is { } imagePath)
+if (parsed.GetValue(imageOption) is { } imagePath)
 {
     byte[] input = await File.ReadAllBytesAsync(imagePath);
     var times = new List<double>();
@@ -63,16 +76,7 @@ if (streamSize > 0)
     }
 }
 
-static Dictionary<string, string> ParseArguments(string[] args)
-{
-    var parsed = new Dictionary<string, string>();
-    for (int i = 0; i + 1 < args.Length; i += 2)
-    {
-        parsed[args[i].TrimStart('-')] = args[i + 1];
-    }
-
-    return parsed;
-}
+return 0;
 
 static double PeakRssMiB()
 {
