@@ -183,6 +183,10 @@ class RestoreClient:
 
         try:
             for response in call:
+                if cancel is not None and cancel.is_set():
+                    # Set by a callback on this thread (progress, observer): stop now, not at the watcher's next poll.
+                    call.cancel()
+                    raise CancelledError(grpc.StatusCode.CANCELLED, "cancelled by the caller")
                 step = job.on_response(response, grant)
                 if isinstance(step, list):
                     pending.extend(step)
