@@ -35,6 +35,9 @@ if [ "$files" -eq 0 ]; then
   failed=$((failed + 1))
 fi
 echo ".NET: $passed passed, $failed failed, $skipped skipped"
+# The names of failed .NET tests, kept for the end of the output (a CI log's tail is often all that is read).
+failures=$(grep -ho '<UnitTestResult [^>]*outcome="\(Failed\|Error\|Timeout\|Aborted\)"[^>]*>' "$results"/*.trx 2>/dev/null \
+  | grep -o 'testName="[^"]*"' | sed 's/^testName="\(.*\)"$/  .NET: \1/' | sed 's/&quot;/"/g; s/&amp;/\&/g')
 
 if [ $# -eq 0 ]; then
   for suite in protos/test.sh clients/*/test.sh deploy/*/test.sh; do
@@ -54,7 +57,13 @@ if [ $# -eq 0 ]; then
     s=$(echo "$line" | grep -o '[0-9]* skipped' | grep -o '[0-9]*' || echo 0)
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + ${s:-0}))
     [ "$suite_status" -eq 0 ] || status=1
+    [ "${f:-0}" -eq 0 ] || failures=$(printf '%s\n  %s: %s failed (its output above)' "$failures" "$suite" "$f")
   done
+fi
+
+if [ -n "$failures" ]; then
+  echo "failed:"
+  echo "$failures" | sed '/^$/d'
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
