@@ -14,11 +14,20 @@ public sealed class BatchTelemetryTests
     public async Task A_batch_span_links_every_request_it_served_and_each_request_records_its_queue_wait_linked_back()
     {
         var spans = new ConcurrentQueue<Activity>();
+        // The batch span ends after its callers have their results (it covers the scatter too), so wait for it.
+        var batchStopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name is RestoreTelemetry.SourceName or "RestoreGrpc.Core.Tests",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
+            ActivityStopped = span =>
+            {
+                spans.Enqueue(span);
+                if (span.OperationName == RestoreStages.BatchInference)
+                {
+                    batchStopped.TrySetResult();
+                }
+            },
         };
         ActivitySource.AddActivityListener(listener);
         using var requests = new ActivitySource("RestoreGrpc.Core.Tests");
@@ -33,6 +42,7 @@ public sealed class BatchTelemetryTests
             await batcher.RunAsync(model, input, new float[12], 2, 2, new BatchOwner(request), Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
             return request.Context;
         }));
+        await batchStopped.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         Activity batch = Assert.Single(spans, s => s.OperationName == RestoreStages.BatchInference && callers.Any(c => c.TraceId == s.TraceId));
         Assert.Equal(callers.Select(c => c.SpanId.ToHexString()).Order(), batch.Links.Select(l => l.Context.SpanId.ToHexString()).Order());
