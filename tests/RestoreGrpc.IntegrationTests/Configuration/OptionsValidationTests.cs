@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using RestoreGrpc.Server.Hosting;
+using RestoreGrpc.TestSupport;
 
 namespace RestoreGrpc.IntegrationTests.Configuration;
 
@@ -30,6 +31,24 @@ public sealed class OptionsValidationTests
             await app.StartAsync(TestContext.Current.CancellationToken);
         });
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--Restore:Encoding:PngCompressionLevel=12", "Restore:Encoding:PngCompressionLevel = 12: The field PngCompressionLevel must be between 1 and 9.")]
+    [InlineData("--Restore:Limits:MaxDimension=big", "Failed to convert configuration value 'big' at 'Restore:Limits:MaxDimension'")]
+    [InlineData("--Restore:Encoding:PngCompresionLevel=3", "'PngCompresionLevel'")]
+    public async Task The_server_process_refusing_a_setting_prints_one_line_naming_it_and_exits_with_ex_config(string setting, string expected)
+    {
+        using var start = new TempDirectory();
+        string server = Checkout.Combine($"src/RestoreGrpc.Server/bin/{Checkout.Configuration}/net10.0/RestoreGrpc.Server.dll");
+
+        (int exitCode, string output) = await ChildProcess.RunAsync(
+            "dotnet", [server, "--urls", "http://127.0.0.1:0", setting], start.Path, TimeSpan.FromMinutes(3));
+
+        Assert.Equal(StartupConfigurationError.ExitCode, exitCode);
+        string line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("restoregrpc: not started, invalid configuration: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
     }
 
     [Fact]
