@@ -3,7 +3,8 @@
 # puts the page in its wwwroot), starts it on 127.0.0.1 port 0 with a gRPC endpoint and a web endpoint and the
 # shared models, then drives the page in Debian's Chromium through playwright-core (test/page.test.ts): a batch
 # whose downloads equal the unary Restore output byte for byte, a broken file reported while the others finish,
-# progress, the before/after view with faces, the models panel, presets, phone width and keyboard. Screenshots
+# progress, the before/after view with faces, the models panel's actions end to end (no authentication here, so
+# admin calls are allowed), switching models while restores run, presets, phone width and keyboard. Screenshots
 # and downloads go to test-output/. Prints "N passed, N failed, N skipped" last; without node, npm, protoc,
 # chromium or ../shared it skips with the reason (fails under CI=true).
 set -uo pipefail

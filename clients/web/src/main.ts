@@ -71,7 +71,10 @@ function updateItem(item: Item): void {
       progress.value = 1;
       const r = item.result;
       const d = r?.details;
-      state.textContent = `Done: ${r?.output?.width}×${r?.output?.height}, ${d?.model ?? ""}, ${r?.faces.length ?? 0} faces, ${seconds(d?.timings?.total)} s`;
+      li.dataset.model = d?.model ?? "";
+      const faces = r?.faces.length ?? 0;
+      const restorer = d?.faceRestorer && faces > 0 ? ` (faces by ${d.faceRestorer})` : "";
+      state.textContent = `Done: ${r?.output?.width}×${r?.output?.height} with ${d?.model ?? "?"}${restorer}, ${faces} ${faces === 1 ? "face" : "faces"}, ${seconds(d?.timings?.total)} s`;
       const download = button("Download", `Download ${item.download?.name ?? ""}`, () => item.download && saveOne(item.download));
       download.classList.add("download");
       const view = button("Compare", `Compare before and after for ${item.file.name}`, () => showItem(item));
@@ -118,7 +121,7 @@ start.addEventListener("click", async () => {
   running = new AbortController();
   updateButtons();
   try {
-    await runQueue(items, toRestoreOptions(readPreset()), updateItem, running.signal);
+    await runQueue(items, () => toRestoreOptions(readPreset()), updateItem, running.signal);
   } finally {
     running = undefined;
     updateButtons();

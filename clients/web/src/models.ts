@@ -25,7 +25,8 @@ const taskNames: Record<ModelTask, string> = {
 type Action = "load" | "unload" | "reload" | "default";
 
 export class ModelsPanel {
-  private readonly body = byId<HTMLTableElement>("models").tBodies[0] as HTMLTableSectionElement;
+  private readonly table = byId<HTMLTableElement>("models");
+  private readonly body = this.table.tBodies[0] as HTMLTableSectionElement;
   private readonly status = byId("models-status");
   private readonly select = byId<HTMLSelectElement>("model");
 
@@ -65,17 +66,19 @@ export class ModelsPanel {
     const actions = document.createElement("div");
     actions.className = "actions";
     const canRun = model.state === ModelState.READY;
-    const button = (action: Action, label: string, enabled: boolean): void => {
+    const button = (action: Action, label: string, enabled: boolean, why?: string): void => {
       const b = document.createElement("button");
       b.type = "button";
       b.textContent = label;
       b.disabled = !enabled || model.builtin;
       b.setAttribute("aria-label", `${label} ${model.name}`);
+      if (why) b.title = why;
       b.addEventListener("click", () => void this.act(action, model.name));
       actions.append(b);
     };
     button("load", "Load", !canRun);
-    button("unload", "Unload", canRun);
+    // The server refuses to unload the default model (FAILED_PRECONDITION): make another one the default first.
+    button("unload", "Unload", canRun && !isDefault, isDefault ? "The default model cannot be unloaded; make another model the default first" : undefined);
     button("reload", "Reload", true);
     button("default", "Make default", canRun && !isDefault && model.task === ModelTask.SUPER_RESOLUTION);
     row.insertCell().append(actions);
@@ -85,6 +88,9 @@ export class ModelsPanel {
   private async act(action: Action, name: string): Promise<void> {
     const verbs: Record<Action, string> = { load: "Loading", unload: "Unloading", reload: "Reloading", default: "Making default" };
     this.status.textContent = `${verbs[action]} ${name}…`;
+    // One action at a time: the buttons come back with the refreshed list.
+    for (const b of this.body.querySelectorAll("button")) b.disabled = true;
+    this.table.setAttribute("aria-busy", "true");
     try {
       let model: ModelInfo | undefined;
       switch (action) {
@@ -100,6 +106,7 @@ export class ModelsPanel {
       this.status.textContent = `${verbs[action]} ${name} failed: ${errorText(error)}`;
     }
     await this.refresh();
+    this.table.removeAttribute("aria-busy");
   }
 }
 

@@ -97,12 +97,13 @@ export async function restoreItem(item: Item, options: RestoreOptions, changed: 
   changed(item);
 }
 
-/** Runs the waiting items, a few at a time, until none is left. */
-export async function runQueue(items: readonly Item[], options: RestoreOptions, changed: (item: Item) => void, signal: AbortSignal, parallel = 2): Promise<void> {
+/** Runs the waiting items, a few at a time, until none is left. Each item takes the options as they are when it
+ * starts (a model chosen or made the default mid-batch applies to the items that start after the change). */
+export async function runQueue(items: readonly Item[], optionsNow: () => RestoreOptions, changed: (item: Item) => void, signal: AbortSignal, parallel = 2): Promise<void> {
   const waiting = items.filter((i) => i.state === "waiting");
   const next = async (): Promise<void> => {
     for (let item = waiting.shift(); item && !signal.aborted; item = waiting.shift()) {
-      await restoreItem(item, options, changed, signal);
+      await restoreItem(item, optionsNow(), changed, signal);
     }
   };
   await Promise.all(Array.from({ length: parallel }, next));

@@ -11,7 +11,8 @@ import { unzipSync } from "fflate";
 import { create } from "@bufbuild/protobuf";
 import { unary } from "./grpcweb.js";
 import { ImageFormat, OutputOptionsSchema } from "../src/gen/restoregrpc/v1/image_pb.js";
-import { ListModelsRequestSchema, ListModelsResponseSchema, ModelState } from "../src/gen/restoregrpc/v1/models_pb.js";
+import { ListModelsRequestSchema, ListModelsResponseSchema, ModelState, type ListModelsResponse } from "../src/gen/restoregrpc/v1/models_pb.js";
+import { SetDefaultModelRequestSchema, SetDefaultModelResponseSchema, LoadModelRequestSchema, LoadModelResponseSchema } from "../src/gen/restoregrpc/v1/model_admin_service_pb.js";
 import {
   FaceOptionsSchema,
   RestoreRequestSchema,
@@ -19,6 +20,7 @@ import {
   RestoreTask,
   type RestoreOptions,
   RestoreOptionsSchema,
+  type RestoreResponse,
 } from "../src/gen/restoregrpc/v1/restore_service_pb.js";
 
 const base = required("RESTOREGRPC_WEB");
@@ -37,9 +39,57 @@ function required(name: string): string {
 const image = (name: string): Promise<Buffer> => readFile(join(shared, "images", name));
 
 async function restoreUnary(bytes: Uint8Array, options: RestoreOptions): Promise<Uint8Array> {
-  const response = await unary(base, "restoregrpc.v1.RestoreService/Restore", RestoreRequestSchema, RestoreResponseSchema, { image: bytes, options });
-  return response.image;
+  return (await restoreUnaryResponse(bytes, options)).image;
 }
+
+function restoreUnaryResponse(bytes: Uint8Array, options: RestoreOptions): Promise<RestoreResponse> {
+  return unary(base, "restoregrpc.v1.RestoreService/Restore", RestoreRequestSchema, RestoreResponseSchema, { image: bytes, options });
+}
+
+/** Super-resolution to PNG with this model ("" for the server's default): what the page sends for task sr, format png. */
+const srToPng = (model: string): RestoreOptions =>
+  create(RestoreOptionsSchema, { model, task: RestoreTask.SUPER_RESOLUTION, output: create(OutputOptionsSchema, { format: ImageFormat.PNG }) });
+
+const listModels = (): Promise<ListModelsResponse> =>
+  unary(base, "restoregrpc.v1.RestoreService/ListModels", ListModelsRequestSchema, ListModelsResponseSchema, {});
+
+function stateOf(list: ListModelsResponse, name: string): ModelState | undefined {
+  return list.models.find((m) => m.name === name)?.state;
+}
+
+/** Puts the server back as the other tests expect it (they share one server): the model loaded, the default as it was. */
+async function restoreModels(defaultModel: string): Promise<void> {
+  await unary(base, "restoregrpc.v1.ModelAdminService/LoadModel", LoadModelRequestSchema, LoadModelResponseSchema, { name: SR_MODEL });
+  await unary(base, "restoregrpc.v1.ModelAdminService/SetDefaultModel", SetDefaultModelRequestSchema, SetDefaultModelResponseSchema, { name: defaultModel });
+}
+
+/** Clicks a models-panel action ("Load", "Unload", "Reload", "Make default") and returns the panel's outcome line once
+ * the panel has listed the models again. */
+async function modelAction(page: Page, action: string, name: string): Promise<string> {
+  await page.locator(`#models tr[data-model="${name}"]`).getByRole("button", { name: `${action} ${name}`, exact: true }).click();
+  await page.waitForFunction(
+    () => !document.getElementById("models")?.hasAttribute("aria-busy") && !(document.getElementById("models-status")?.textContent ?? "…").endsWith("…"),
+    null,
+    { timeout: 180_000, polling: 100 },
+  );
+  return page.locator("#models-status").innerText();
+}
+
+const rowState = (page: Page, name: string): Promise<string> => page.locator(`#models tr[data-model="${name}"] td`).nth(2).innerText();
+
+async function waitForUpscaling(page: Page, indexes: number[]): Promise<void> {
+  await page.waitForFunction(
+    (at) => {
+      const items = [...document.querySelectorAll<HTMLElement>(".item")];
+      return at.every((i) => items[i]?.dataset.state === "running" && /^Upscaling/.test(items[i]?.querySelector(".state")?.textContent ?? ""));
+    },
+    indexes,
+    { timeout: 300_000, polling: 50 },
+  );
+}
+
+const itemStates = (page: Page): Promise<(string | undefined)[]> =>
+  page.locator(".item").evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.state));
 
 async function openPage(width = 1280, height = 900): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
@@ -54,7 +104,7 @@ async function waitForBatch(page: Page): Promise<void> {
   await page.waitForFunction(
     () => [...document.querySelectorAll<HTMLElement>(".item")].every((li) => li.dataset.state === "done" || li.dataset.state === "failed"),
     null,
-    { timeout: 180_000, polling: 100 },
+    { timeout: 600_000, polling: 100 },
   );
 }
 
@@ -100,7 +150,7 @@ test("a batch: results equal the unary API byte for byte, the broken file is rep
   assert.equal(await broken.getAttribute("data-state"), "failed");
   assert.match(await broken.locator(".state").innerText(), /Failed: .*INVALID_ARGUMENT.*skipped/);
 
-  const options = create(RestoreOptionsSchema, { model: SR_MODEL, task: RestoreTask.SUPER_RESOLUTION, output: create(OutputOptionsSchema, { format: ImageFormat.PNG }) });
+  const options = srToPng(SR_MODEL);
   const expected: Uint8Array[] = [];
   for (const index of [0, 2]) {
     const item = items.nth(index);
@@ -151,16 +201,122 @@ test("before/after view with the faces outlined and their scores, and a 1:1 lens
   await page.context().close();
 });
 
-test("models panel lists states and reports admin calls (UNIMPLEMENTED until the server has model management)", async () => {
+test("models panel: unload, load, reload and make default, each seen in the panel, in ListModels and in the next restore", async () => {
+  const startDefault = (await listModels()).defaultModel;
+  assert.notEqual(startDefault, SR_MODEL, "the test server's default is another model");
   const page = await openPage();
-  const row = page.locator(`#models tr[data-model="${SR_MODEL}"]`);
-  assert.match(await row.innerText(), /READY/);
-  await row.getByRole("button", { name: `Reload ${SR_MODEL}` }).click();
-  // "Reloading <name>…" while the call runs; then the outcome (no trailing ellipsis).
-  await page.waitForFunction(() => !(document.getElementById("models-status")?.textContent ?? "…").endsWith("…"));
-  assert.match(await page.locator("#models-status").innerText(), /Reloading .* failed: .*UNIMPLEMENTED|: READY/);
-  await page.screenshot({ path: join(output, "04-models.png"), fullPage: true });
-  await page.context().close();
+  try {
+    assert.match(await rowState(page, SR_MODEL), /^READY/);
+    // The server refuses to unload the default model, so the panel does not offer it.
+    assert.equal(await page.getByRole("button", { name: `Unload ${startDefault}`, exact: true }).isDisabled(), true);
+    await page.selectOption("#task", "sr");
+    await page.selectOption("#format", "png");
+    const photo = await image("chelsea.png");
+
+    // Unload: the panel, the server and a restore naming it all see UNLOADED.
+    assert.match(await modelAction(page, "Unload", SR_MODEL), new RegExp(`^${SR_MODEL}: UNLOADED`));
+    assert.match(await rowState(page, SR_MODEL), /^UNLOADED/);
+    assert.equal(stateOf(await listModels(), SR_MODEL), ModelState.UNLOADED);
+    assert.match((await page.locator(`#model option[value="${SR_MODEL}"]`).textContent()) ?? "", /UNLOADED/);
+    await page.selectOption("#model", SR_MODEL);
+    await page.setInputFiles("#files", { name: "chelsea.png", mimeType: "image/png", buffer: photo });
+    await page.click("#start");
+    await waitForBatch(page);
+    assert.equal(await page.locator(".item").first().getAttribute("data-state"), "failed");
+    assert.match(await page.locator(".item .state").first().innerText(), /FAILED_PRECONDITION/);
+    await page.click("#clear");
+
+    // Load: READY again everywhere, and a restore through it equals the unary API's output.
+    assert.match(await modelAction(page, "Load", SR_MODEL), new RegExp(`^${SR_MODEL}: READY`));
+    assert.match(await rowState(page, SR_MODEL), /^READY/);
+    assert.equal(stateOf(await listModels(), SR_MODEL), ModelState.READY);
+
+    // Reload while a restore on the model runs: the restore finishes (on the session it holds) and equals the unary
+    // output; the reloaded model serves the next one.
+    await page.setInputFiles("#files", { name: "chelsea.png", mimeType: "image/png", buffer: photo });
+    await page.click("#start");
+    await waitForUpscaling(page, [0]);
+    assert.match(await modelAction(page, "Reload", SR_MODEL), new RegExp(`^${SR_MODEL}: READY`));
+    await waitForBatch(page);
+    const item = page.locator(".item").first();
+    assert.equal(await item.getAttribute("data-state"), "done", await item.innerText());
+    assert.equal(await item.getAttribute("data-model"), SR_MODEL);
+    const saved = await download(page, () => item.locator("button.download").click());
+    assert.ok(Buffer.from(await restoreUnary(photo, srToPng(SR_MODEL))).equals(saved.bytes), "the restore across the reload differs from the unary Restore output");
+    assert.equal(stateOf(await listModels(), SR_MODEL), ModelState.READY);
+
+    // Make default: the panel marks it, the server lists it, and a request naming no model gets it.
+    assert.equal(await modelAction(page, "Make default", SR_MODEL), `${SR_MODEL} is the default model`);
+    assert.match(await page.locator(`#models tr[data-model="${SR_MODEL}"] td`).first().innerText(), /\(default\)/);
+    assert.match((await page.locator('#model option[value=""]').textContent()) ?? "", new RegExp(`\\(${SR_MODEL}\\)`));
+    assert.equal((await listModels()).defaultModel, SR_MODEL);
+    assert.equal((await restoreUnaryResponse(await image("page.png"), srToPng(""))).details?.model, SR_MODEL);
+    await page.screenshot({ path: join(output, "04-models.png"), fullPage: true });
+
+    // And back, through the panel too.
+    assert.equal(await modelAction(page, "Make default", startDefault), `${startDefault} is the default model`);
+    assert.equal((await listModels()).defaultModel, startDefault);
+  } finally {
+    await restoreModels(startDefault);
+    await page.context().close();
+  }
+});
+
+test("switching models while restores run: those running finish with the model they started with, the next ones get the new choice", async () => {
+  const models = await listModels();
+  const startDefault = models.defaultModel;
+  const newDefault = "realesr-animevideov3-x4";
+  assert.equal(new Set([startDefault, newDefault, SR_MODEL]).size, 3, `three different models (default ${startDefault})`);
+  for (const name of [startDefault, newDefault, SR_MODEL]) assert.equal(stateOf(models, name), ModelState.READY, name);
+  const page = await openPage();
+  try {
+    await page.selectOption("#model", "");
+    await page.selectOption("#task", "sr");
+    await page.selectOption("#format", "png");
+    // Two restores run at a time: the first two start on the server's default, the third waits for a free slot.
+    const files = ["coffee.png", "chelsea.png", "page.png"];
+    const buffers = await Promise.all(files.map(image));
+    await page.setInputFiles("#files", files.map((name, i) => ({ name, mimeType: "image/png", buffer: buffers[i] as Buffer })));
+    await page.click("#start");
+    await waitForUpscaling(page, [0, 1]);
+
+    // While both run: choose another model on the page, and make a third one the server's default in the panel.
+    await page.selectOption("#model", SR_MODEL);
+    assert.equal(await modelAction(page, "Make default", newDefault), `${newDefault} is the default model`);
+    assert.deepEqual(await itemStates(page), ["running", "running", "waiting"], "the first restores ended before the switch (the machine is too fast for these images)");
+    assert.equal((await listModels()).defaultModel, newDefault);
+    assert.equal(await page.inputValue("#model"), SR_MODEL, "the panel's refresh kept the page's model choice");
+
+    await waitForBatch(page);
+    await page.screenshot({ path: join(output, "06-switch-while-running.png"), fullPage: true });
+    const items = page.locator(".item");
+    const expectedModels = [startDefault, startDefault, SR_MODEL];
+    for (const [index, model] of expectedModels.entries()) {
+      const item = items.nth(index);
+      assert.equal(await item.getAttribute("data-state"), "done", await item.innerText());
+      assert.equal(await item.getAttribute("data-model"), model, `${files[index]} was restored by ${model}`);
+      assert.match(await item.locator(".state").innerText(), new RegExp(`with ${model},`));
+      const saved = await download(page, () => item.locator("button.download").click());
+      const reference = await restoreUnary(buffers[index] as Buffer, srToPng(model));
+      assert.ok(Buffer.from(reference).equals(saved.bytes), `${files[index]} differs from the unary Restore output of ${model}`);
+    }
+
+    // The next restore naming no model gets the new default.
+    await page.click("#clear");
+    await page.selectOption("#model", "");
+    assert.match((await page.locator('#model option[value=""]').textContent()) ?? "", new RegExp(`\\(${newDefault}\\)`));
+    const next = await image("text.png");
+    await page.setInputFiles("#files", { name: "text.png", mimeType: "image/png", buffer: next });
+    await page.click("#start");
+    await waitForBatch(page);
+    const item = items.first();
+    assert.equal(await item.getAttribute("data-model"), newDefault, await item.innerText());
+    const saved = await download(page, () => item.locator("button.download").click());
+    assert.ok(Buffer.from(await restoreUnary(next, srToPng(newDefault))).equals(saved.bytes), `text.png differs from the unary Restore output of ${newDefault}`);
+  } finally {
+    await restoreModels(startDefault);
+    await page.context().close();
+  }
 });
 
 test("presets are saved and loaded as JSON files; a bad one is refused with the reason", async () => {
