@@ -40,13 +40,44 @@ class _Instance(restore_service_pb2_grpc.RestoreServiceServicer):
         return pb.RestoreResponse(image=self.name.encode())
 
 
+class _Readiness:
+    """A grpc.health.v1 Health service for one instance, on raw bytes (HealthCheckResponse is field 1, the status:
+    1 SERVING, 2 NOT_SERVING): ``Watch`` sends the status now and again at every change, as the server's does."""
+
+    SERVING, NOT_SERVING = b"\x08\x01", b"\x08\x02"
+
+    def __init__(self) -> None:
+        self.status = self.SERVING
+        self._changed = threading.Condition()
+
+    def set(self, status: bytes) -> None:
+        with self._changed:
+            self.status = status
+            self._changed.notify_all()
+
+    def watch(self, request: bytes, context: grpc.ServicerContext) -> Any:
+        sent = None
+        while context.is_active():
+            with self._changed:
+                self._changed.wait_for(lambda: self.status != sent, timeout=0.5)  # wakes to notice a closed call
+                status = self.status
+            if status != sent:
+                sent = status
+                yield status
+
+    def handler(self) -> grpc.GenericRpcHandler:
+        return grpc.method_handlers_generic_handler("grpc.health.v1.Health", {"Watch": grpc.unary_stream_rpc_method_handler(self.watch)})
+
+
 @pytest.fixture
 def serve() -> Any:
     servers: list[grpc.Server] = []
 
-    def start(servicer: _Instance) -> str:
-        server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    def start(servicer: _Instance, readiness: _Readiness | None = None) -> str:
+        server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
         restore_service_pb2_grpc.add_RestoreServiceServicer_to_server(servicer, server)
+        if readiness is not None:
+            server.add_generic_rpc_handlers((readiness.handler(),))
         port = server.add_insecure_port("127.0.0.1:0")
         server.start()
         servers.append(server)
@@ -96,6 +127,35 @@ def test_calls_go_round_robin_over_every_instance(serve: Any) -> None:
         turn = [client.restore(b"img").image for _ in range(6)]
     assert seen == {b"instance-0", b"instance-1", b"instance-2"}
     assert turn[:3] == turn[3:] and len(set(turn[:3])) == 3
+
+
+def _restore_until(client: RestoreClient, done: Callable[[list[bytes]], bool], what: str) -> list[bytes]:
+    answers: list[bytes] = []
+    limit = time.monotonic() + 60  # a loaded machine connects late; never a timing under test
+    while not done(answers):
+        assert time.monotonic() < limit, f"not within 60 s: {what} (answers {answers[-10:]})"
+        answers.append(client.restore(b"img").image)
+    return answers
+
+
+def test_health_checking_moves_calls_off_an_instance_that_stops_serving_and_back(serve: Any) -> None:
+    instances = [_Instance(name) for name in ("a", "b", "c")]
+    readiness = [_Readiness() for _ in instances]
+    readiness[2].set(_Readiness.NOT_SERVING)
+    addresses = [serve(instance, ready) for instance, ready in zip(instances, readiness)]
+    with RestoreClient(ClientConfig(addresses=addresses)) as client:
+        _restore_until(client, lambda got: len(got) >= 30 and {b"a", b"b"} <= set(got), "both serving instances answered")
+        assert instances[2].calls == 0
+
+        # Readiness changes reach the client over the Watch stream: c comes back, a drains.
+        readiness[2].set(_Readiness.SERVING)
+        readiness[0].set(_Readiness.NOT_SERVING)
+        _restore_until(client, lambda got: b"c" in got, "the instance back in service answered")
+        _restore_until(client, lambda got: len(got) >= 30 and b"a" not in got[-30:], "30 calls in a row kept off the instance that stopped serving")
+
+    # Without health checking the instance that is not serving gets calls like the others.
+    with RestoreClient(ClientConfig(addresses=addresses, health_check_service=None)) as client:
+        _restore_until(client, lambda got: b"a" in got, "without health checking the instance that is not serving answered")
 
 
 def test_an_instance_that_refuses_calls_is_skipped_by_the_retry_policy(serve: Any) -> None:
