@@ -122,8 +122,6 @@ class ClientConfig:
     """
 
     target: str = "localhost:5000"
-    addresses: Sequence[str] = ()
-    health_check_service: str | None = _balancing.READINESS_SERVICE
     credentials: grpc.ChannelCredentials | None = None
     tls: bool = False
     max_receive_message_bytes: int = 512 * 1024 * 1024
@@ -143,6 +141,8 @@ class ClientConfig:
     cert_file: PemSource | None = None
     key_file: PemSource | None = None
     allow_insecure_credentials: bool = False
+    addresses: Sequence[str] = ()
+    health_check_service: str | None = _balancing.READINESS_SERVICE
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__dataclass_fields__ if self.__dataclass_fields__[name].repr)

@@ -20,6 +20,7 @@ from restoregrpc import ArraySink, ArraySource, ClientConfig, RestoreClient, Res
 from restoregrpc._proto import restore_service_pb2 as pb, restore_service_pb2_grpc
 from restoregrpc._stream import StreamJob
 from restoregrpc.balancing import READINESS_SERVICE, channel_target
+from restoregrpc.credentials import is_loopback_target
 from restoregrpc.errors import RestoreError
 
 
@@ -110,6 +111,7 @@ def test_balanced_channels_pick_round_robin_and_watch_readiness() -> None:
         assert balanced["methodConfig"][0]["retryPolicy"]["retryableStatusCodes"] == ["UNAVAILABLE"]
     unwatched = json.loads(ClientConfig(addresses=["127.0.0.1:1"], health_check_service=None).service_config())
     assert "healthCheckConfig" not in unwatched
+    assert is_loopback_target("dns:///127.0.0.1:5000") and not is_loopback_target("dns:///10.0.0.5:5000")
     options = dict(ClientConfig(addresses=["127.0.0.1:1", "127.0.0.1:2"]).grpc_options())
     assert options["grpc.default_authority"] == "127.0.0.1:1"  # not the whole list, which servers refuse
 
