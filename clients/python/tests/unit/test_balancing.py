@@ -5,6 +5,7 @@ health) is tested in tests/conformance/test_fleet.py."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -16,7 +17,7 @@ import numpy as np
 import pytest
 
 import restoregrpc.client
-from restoregrpc import ArraySink, ArraySource, ClientConfig, RestoreClient, RestoreOptions, UnavailableError
+from restoregrpc import ArraySink, ArraySource, AsyncRestoreClient, ClientConfig, RestoreClient, RestoreOptions, UnavailableError
 from restoregrpc._proto import restore_service_pb2 as pb, restore_service_pb2_grpc
 from restoregrpc._stream import StreamJob
 from restoregrpc.balancing import READINESS_SERVICE, channel_target
@@ -158,6 +159,21 @@ def test_health_checking_moves_calls_off_an_instance_that_stops_serving_and_back
     # Without health checking the instance that is not serving gets calls like the others.
     with RestoreClient(ClientConfig(addresses=addresses, health_check_service=None)) as client:
         _restore_until(client, lambda got: b"a" in got, "without health checking the instance that is not serving answered")
+
+
+def test_the_asyncio_client_balances_the_same_way(serve: Any) -> None:
+    instances = [_Instance(f"instance-{i}") for i in range(3)]
+    addresses = [serve(instance) for instance in instances]
+
+    async def run() -> set[bytes]:
+        seen: set[bytes] = set()
+        async with AsyncRestoreClient(ClientConfig(addresses=addresses)) as client:
+            limit = time.monotonic() + 60
+            while len(seen) < 3 and time.monotonic() < limit:
+                seen.add((await client.restore(b"img")).image)
+        return seen
+
+    assert asyncio.run(run()) == {b"instance-0", b"instance-1", b"instance-2"}
 
 
 def test_an_instance_that_refuses_calls_is_skipped_by_the_retry_policy(serve: Any) -> None:
