@@ -49,6 +49,15 @@ type Options struct {
 	// MaxStreamReconnects is how often RestoreLarge resumes a lost stream before it returns the error; 0 for 5,
 	// negative for none.
 	MaxStreamReconnects int
+	// Addresses, when not empty, replace Dial's target with a fixed list of instances ("host:port"), balanced like
+	// a "dns:///host:port" target (a Kubernetes headless Service): round-robin over the instances whose readiness
+	// is SERVING (client-side health checking), UNAVAILABLE retried on the others, RestoreLarge resumed on another
+	// instance. The authority (and the TLS server name) is the first address.
+	Addresses []string
+	// HealthCheckService is the grpc.health.v1 service a balanced connection watches on each instance; empty for
+	// ReadinessService. NoHealthCheck turns health checking off (connection state alone then decides).
+	HealthCheckService string
+	NoHealthCheck      bool
 	// DialOptions are appended to the SDK's own (interceptors, a custom dialer, OpenTelemetry stats handlers…).
 	DialOptions []grpc.DialOption
 }
@@ -69,6 +78,9 @@ func (o Options) withDefaults() Options {
 	if o.MaxBackoff == 0 {
 		o.MaxBackoff = 4 * time.Second
 	}
+	if o.HealthCheckService == "" {
+		o.HealthCheckService = ReadinessService
+	}
 	if o.MaxStreamReconnects == 0 {
 		o.MaxStreamReconnects = 5
 	} else if o.MaxStreamReconnects < 0 {
@@ -86,8 +98,9 @@ type Client struct {
 	options Options
 }
 
-// Dial connects to target ("host:port", or any gRPC target such as "dns:///restore.internal:5000"). The
-// connection is made lazily; ctx only bounds the set-up.
+// Dial connects to target ("host:port", or any gRPC target: "dns:///restoregrpc-headless:5000" balances over
+// every address the name resolves to, see Options.Addresses). The connection is made lazily; ctx only bounds the
+// set-up.
 func Dial(ctx context.Context, target string, options *Options) (*Client, error) {
 	var o Options
 	if options != nil {
@@ -99,19 +112,39 @@ func Dial(ctx context.Context, target string, options *Options) (*Client, error)
 		return nil, err
 	}
 	dialOptions := []grpc.DialOption{transport}
-	perCall, err := o.callCredentials(target, secure)
-	if err != nil {
-		return nil, err
+	servers := o.Addresses
+	if len(servers) == 0 {
+		servers = []string{target}
+	}
+	var perCall grpc.DialOption
+	for _, server := range servers { // every instance must pass the plaintext check
+		if perCall, err = o.callCredentials(server, secure); err != nil {
+			return nil, err
+		}
 	}
 	if perCall != nil {
 		dialOptions = append(dialOptions, perCall)
+	}
+	balanced := isBalanced(target, o.Addresses)
+	healthService := o.HealthCheckService
+	if o.NoHealthCheck {
+		healthService = ""
+	}
+	interceptors := []grpc.UnaryClientInterceptor{retryInfoInterceptor(o.MaxAttempts, o.MaxBackoff)}
+	if balanced && o.MaxAttempts > 1 {
+		interceptors = append([]grpc.UnaryClientInterceptor{balancedRoundsInterceptor(balancedRounds, o.InitialBackoff)}, interceptors...)
+	}
+	if len(o.Addresses) > 0 {
+		var fleet grpc.DialOption
+		target, fleet = fleetTarget(o.Addresses)
+		dialOptions = append(dialOptions, fleet)
 	}
 	dialOptions = append(append(dialOptions,
 		grpc.WithDefaultCallOptions(
 			grpc.MaxCallRecvMsgSize(o.MaxReceiveMessageBytes),
 			grpc.MaxCallSendMsgSize(o.MaxSendMessageBytes)),
-		grpc.WithDefaultServiceConfig(serviceConfig(o.MaxAttempts, o.InitialBackoff, o.MaxBackoff)),
-		grpc.WithChainUnaryInterceptor(retryInfoInterceptor(o.MaxAttempts, o.MaxBackoff)),
+		grpc.WithDefaultServiceConfig(serviceConfig(o.MaxAttempts, o.InitialBackoff, o.MaxBackoff, balanced, healthService)),
+		grpc.WithChainUnaryInterceptor(interceptors...),
 	), o.DialOptions...)
 	conn, err := grpc.DialContext(ctx, target, dialOptions...)
 	if err != nil {

@@ -86,7 +86,8 @@ func TestDeadlinesReachTheServer(t *testing.T) {
 }
 
 func TestServiceConfigIsValid(t *testing.T) {
-	for _, config := range []string{serviceConfig(4, 250*time.Millisecond, 4*time.Second), serviceConfig(1, 0, 0)} {
+	for _, config := range []string{serviceConfig(4, 250*time.Millisecond, 4*time.Second, false, ""), serviceConfig(1, 0, 0, false, ""),
+		serviceConfig(4, 250*time.Millisecond, 4*time.Second, true, ReadinessService), serviceConfig(1, 0, 0, true, "")} {
 		conn, err := grpc.Dial("127.0.0.1:1", grpc.WithInsecure(), grpc.WithDefaultServiceConfig(config))
 		if err != nil {
 			t.Fatalf("%s: %v", config, err)

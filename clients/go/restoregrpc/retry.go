@@ -2,6 +2,7 @@ package restoregrpc
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -9,26 +10,46 @@ import (
 	"google.golang.org/grpc/codes"
 )
 
-// serviceConfig is the channel's retry policy: UNAVAILABLE is retried by gRPC itself with exponential back-off
-// (the same policy as the C# SDK). gRPC-Go applies it from v1.40 on; older versions (Debian bookworm has 1.33)
-// only with GRPC_GO_RETRY=on in the environment.
-func serviceConfig(maxAttempts int, initial, max time.Duration) string {
-	if maxAttempts <= 1 {
-		return `{}`
+// serviceConfig is the connection's service config. The retry policy: UNAVAILABLE is retried by gRPC itself with
+// exponential back-off (the same policy as the C# SDK); gRPC-Go applies it from v1.40 on, older versions (Debian
+// bookworm has 1.33) only with GRPC_GO_RETRY=on in the environment. A balanced connection (healthService set or
+// not) adds the round_robin policy and, unless healthService is empty, client-side health checking of that
+// grpc.health.v1 service on every instance.
+func serviceConfig(maxAttempts int, initial, max time.Duration, balanced bool, healthService string) string {
+	config := map[string]interface{}{}
+	if balanced {
+		config["loadBalancingConfig"] = []interface{}{map[string]interface{}{"round_robin": map[string]interface{}{}}}
+		if healthService != "" {
+			config["healthCheckConfig"] = map[string]interface{}{"serviceName": healthService}
+		}
 	}
-	if maxAttempts > 5 {
-		maxAttempts = 5 // gRPC's limit
+	if maxAttempts > 1 {
+		if maxAttempts > 5 {
+			maxAttempts = 5 // gRPC's limit
+		}
+		// gRPC ignores a policy whose back-offs are not positive; it reads them in seconds (millisecond precision here).
+		if initial < time.Millisecond {
+			initial = time.Millisecond
+		}
+		if max < initial {
+			max = initial
+		}
+		config["methodConfig"] = []interface{}{map[string]interface{}{
+			"name": []interface{}{map[string]interface{}{"service": "restoregrpc.v1.RestoreService"}},
+			"retryPolicy": map[string]interface{}{
+				"maxAttempts":          maxAttempts,
+				"initialBackoff":       fmt.Sprintf("%.3fs", initial.Seconds()),
+				"maxBackoff":           fmt.Sprintf("%.3fs", max.Seconds()),
+				"backoffMultiplier":    2,
+				"retryableStatusCodes": []string{"UNAVAILABLE"},
+			},
+		}}
 	}
-	// gRPC ignores a policy whose back-offs are not positive; it reads them in seconds (millisecond precision here).
-	if initial < time.Millisecond {
-		initial = time.Millisecond
+	encoded, err := json.Marshal(config)
+	if err != nil {
+		panic(err) // maps of strings and numbers always encode
 	}
-	if max < initial {
-		max = initial
-	}
-	return fmt.Sprintf(`{"methodConfig":[{"name":[{"service":"restoregrpc.v1.RestoreService"}],`+
-		`"retryPolicy":{"maxAttempts":%d,"initialBackoff":"%.3fs","maxBackoff":"%.3fs","backoffMultiplier":2,`+
-		`"retryableStatusCodes":["UNAVAILABLE"]}}]}`, maxAttempts, initial.Seconds(), max.Seconds())
+	return string(encoded)
 }
 
 // retryInfoInterceptor retries unary calls the server turned away with RESOURCE_EXHAUSTED and a

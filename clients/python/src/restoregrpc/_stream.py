@@ -184,7 +184,10 @@ class StreamJob:
         then ``error`` when it is final or the reconnects are spent)."""
         if self.source_error is not None:
             raise self.source_error from error
-        if error.code not in RESUMABLE or self.reconnects >= max_reconnects or not self.job_id:
+        # Before the plan there is no job to resume: only an instance that went away (UNAVAILABLE) is worth a new
+        # start, which a balanced channel sends to another instance.
+        started = bool(self.job_id) or error.code == grpc.StatusCode.UNAVAILABLE
+        if error.code not in RESUMABLE or self.reconnects >= max_reconnects or not started:
             raise error
         self.reconnects += 1
         return min(4.0, base_backoff * 2 ** (self.reconnects - 1))

@@ -12,7 +12,7 @@ import grpc.aio
 from restoregrpc._images import to_image_bytes
 from restoregrpc._proto import model_admin_service_pb2 as admin_pb, model_admin_service_pb2_grpc, models_pb2, restore_service_pb2 as pb, restore_service_pb2_grpc
 from restoregrpc._stream import MessageObserver, ProgressCallback, StreamJob, StreamProtocolError
-from restoregrpc.client import _deadline, _remaining, _retry_delay
+from restoregrpc.client import _deadline, _remaining, _retry_delay, _round_delay
 from restoregrpc.errors import RestoreError, from_rpc_error
 from restoregrpc.options import ClientConfig, RestoreOptions, _enum
 from restoregrpc.result import Result, StreamResult
@@ -35,9 +35,9 @@ class AsyncRestoreClient:
             credentials = self.config.channel_credentials()
             options = self.config.grpc_options()
             channel = (
-                grpc.aio.secure_channel(self.config.target, credentials, options)
+                grpc.aio.secure_channel(self.config.channel_target(), credentials, options)
                 if credentials is not None
-                else grpc.aio.insecure_channel(self.config.target, options)
+                else grpc.aio.insecure_channel(self.config.channel_target(), options)
             )
             self._owned: grpc.aio.Channel | None = channel
         else:
@@ -65,7 +65,7 @@ class AsyncRestoreClient:
             response = await call
             return Result.from_response(response, await call.trailing_metadata())
 
-        return await self._call(invoke, options.timeout)
+        return await self._call(invoke, options.timeout, idempotent=True)
 
     async def restore_file(self, source: str | os.PathLike[str], destination: str | os.PathLike[str], options: RestoreOptions | None = None) -> Result:
         result = await self.restore(source, options)
@@ -76,15 +76,15 @@ class AsyncRestoreClient:
     async def estimate(self, width: int, height: int, options: RestoreOptions | None = None, *, bit_depth: int = 8) -> pb.EstimateRestoreResponse:
         options = options or RestoreOptions()
         request = pb.EstimateRestoreRequest(width=width, height=height, bit_depth=bit_depth, options=options.to_proto())
-        return await self._call(lambda t: self._stub.EstimateRestore(request, timeout=t, metadata=self._metadata(())), options.timeout)
+        return await self._call(lambda t: self._stub.EstimateRestore(request, timeout=t, metadata=self._metadata(())), options.timeout, idempotent=True)
 
     async def detect_faces(self, image: Any, *, detector: str = "", score_threshold: float | None = None, min_face_size: int = 0, timeout: float | None = None) -> pb.DetectFacesResponse:
         request = pb.DetectFacesRequest(image=to_image_bytes(image), detector=detector, score_threshold=score_threshold, min_face_size=min_face_size)  # None: unset
-        return await self._call(lambda t: self._stub.DetectFaces(request, timeout=t, metadata=self._metadata(())), timeout)
+        return await self._call(lambda t: self._stub.DetectFaces(request, timeout=t, metadata=self._metadata(())), timeout, idempotent=True)
 
     async def list_models(self, task: str | int | None = None, *, timeout: float | None = None) -> list[models_pb2.ModelInfo]:
         request = models_pb2.ListModelsRequest(task=_enum(models_pb2.ModelTask, "MODEL_TASK_", task))  # type: ignore[arg-type]
-        response = await self._call(lambda t: self._stub.ListModels(request, timeout=t, metadata=self._metadata(())), timeout)
+        response = await self._call(lambda t: self._stub.ListModels(request, timeout=t, metadata=self._metadata(())), timeout, idempotent=True)
         return list(response.models)
 
     # ---- live model management (ModelAdminService; the admin role when the server has authentication on) ----
@@ -183,13 +183,19 @@ class AsyncRestoreClient:
     def _metadata(self, extra: Metadata) -> list[tuple[str, str]]:
         return [*self.config.metadata, *extra]
 
-    async def _call(self, invoke: Callable[[float | None], Awaitable[T]], timeout: float | None) -> T:
+    async def _call(self, invoke: Callable[[float | None], Awaitable[T]], timeout: float | None, *, idempotent: bool = False) -> T:
         deadline = _deadline(timeout if timeout is not None else self.config.default_timeout)
         attempt = 1
+        rounds = 1
         while True:
             try:
                 return await invoke(_remaining(deadline))
             except grpc.RpcError as rpc_error:
-                delay = _retry_delay(from_rpc_error(rpc_error), attempt, self.config, deadline)
+                error = from_rpc_error(rpc_error)
+                delay = _round_delay(error, rounds, self.config, deadline) if idempotent else None
+                if delay is not None:
+                    rounds += 1
+                else:
+                    delay = _retry_delay(error, attempt, self.config, deadline)
+                    attempt += 1
             await asyncio.sleep(delay)
-            attempt += 1

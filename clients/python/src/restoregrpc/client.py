@@ -11,6 +11,7 @@ import grpc
 
 from restoregrpc._images import to_image_bytes
 from restoregrpc._proto import model_admin_service_pb2 as admin_pb, model_admin_service_pb2_grpc, models_pb2, restore_service_pb2 as pb, restore_service_pb2_grpc
+from restoregrpc.balancing import BALANCED_ROUNDS
 from restoregrpc._stream import MessageObserver, ProgressCallback, StreamJob, StreamProtocolError
 from restoregrpc.errors import CancelledError, RestoreError, from_rpc_error
 from restoregrpc.options import ClientConfig, RestoreOptions
@@ -35,9 +36,9 @@ class RestoreClient:
             credentials = self.config.channel_credentials()
             options = self.config.grpc_options()
             channel = (
-                grpc.secure_channel(self.config.target, credentials, options)
+                grpc.secure_channel(self.config.channel_target(), credentials, options)
                 if credentials is not None
-                else grpc.insecure_channel(self.config.target, options)
+                else grpc.insecure_channel(self.config.channel_target(), options)
             )
             self._owned: grpc.Channel | None = channel
         else:
@@ -62,7 +63,7 @@ class RestoreClient:
         """Restores one image: ``bytes``, a path, a PIL image or a numpy array (the last two sent as PNG)."""
         options = options or RestoreOptions()
         request = pb.RestoreRequest(image=to_image_bytes(image), options=options.to_proto())
-        response, call = self._call(lambda timeout: self._stub.Restore.with_call(request, timeout=timeout, metadata=self._metadata(metadata)), options.timeout)
+        response, call = self._call(lambda timeout: self._stub.Restore.with_call(request, timeout=timeout, metadata=self._metadata(metadata)), options.timeout, idempotent=True)
         return Result.from_response(response, call.trailing_metadata())
 
     def restore_file(self, source: str | os.PathLike[str], destination: str | os.PathLike[str], options: RestoreOptions | None = None) -> Result:
@@ -77,17 +78,17 @@ class RestoreClient:
         """Plans a restoration of a width × height image without running it."""
         options = options or RestoreOptions()
         request = pb.EstimateRestoreRequest(width=width, height=height, bit_depth=bit_depth, options=options.to_proto())
-        return self._call(lambda timeout: self._stub.EstimateRestore(request, timeout=timeout, metadata=self._metadata(())), options.timeout)
+        return self._call(lambda timeout: self._stub.EstimateRestore(request, timeout=timeout, metadata=self._metadata(())), options.timeout, idempotent=True)
 
     def detect_faces(self, image: Any, *, detector: str = "", score_threshold: float | None = None, min_face_size: int = 0, timeout: float | None = None) -> pb.DetectFacesResponse:
         request = pb.DetectFacesRequest(image=to_image_bytes(image), detector=detector, score_threshold=score_threshold, min_face_size=min_face_size)  # None: unset
-        return self._call(lambda t: self._stub.DetectFaces(request, timeout=t, metadata=self._metadata(())), timeout)
+        return self._call(lambda t: self._stub.DetectFaces(request, timeout=t, metadata=self._metadata(())), timeout, idempotent=True)
 
     def list_models(self, task: str | int | None = None, *, timeout: float | None = None) -> list[models_pb2.ModelInfo]:
         from restoregrpc.options import _enum
 
         request = models_pb2.ListModelsRequest(task=_enum(models_pb2.ModelTask, "MODEL_TASK_", task))  # type: ignore[arg-type]
-        return list(self._call(lambda t: self._stub.ListModels(request, timeout=t, metadata=self._metadata(())), timeout).models)
+        return list(self._call(lambda t: self._stub.ListModels(request, timeout=t, metadata=self._metadata(())), timeout, idempotent=True).models)
 
     # ---- live model management (ModelAdminService; the admin role when the server has authentication on) ----
 
@@ -205,18 +206,25 @@ class RestoreClient:
     def _metadata(self, extra: Metadata) -> list[tuple[str, str]]:
         return [*self.config.metadata, *extra]
 
-    def _call(self, invoke: Callable[[float | None], T], timeout: float | None) -> T:
+    def _call(self, invoke: Callable[[float | None], T], timeout: float | None, *, idempotent: bool = False) -> T:
         """Runs a unary call; RESOURCE_EXHAUSTED is retried after the server's RetryInfo delay (UNAVAILABLE is
-        retried inside gRPC by the channel's retry policy)."""
+        retried inside gRPC by the channel's retry policy; on a balanced channel an ``idempotent`` call gets further
+        rounds of it)."""
         deadline = _deadline(timeout if timeout is not None else self.config.default_timeout)
         attempt = 1
+        rounds = 1
         while True:
             try:
                 return invoke(_remaining(deadline))
             except grpc.RpcError as rpc_error:
-                delay = _retry_delay(from_rpc_error(rpc_error), attempt, self.config, deadline)
+                error = from_rpc_error(rpc_error)
+                delay = _round_delay(error, rounds, self.config, deadline) if idempotent else None
+                if delay is not None:
+                    rounds += 1
+                else:
+                    delay = _retry_delay(error, attempt, self.config, deadline)
+                    attempt += 1
             time.sleep(delay)
-            attempt += 1
 
 
 def _deadline(timeout: float | None) -> float | None:
@@ -225,6 +233,17 @@ def _deadline(timeout: float | None) -> float | None:
 
 def _remaining(deadline: float | None) -> float | None:
     return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+
+def _round_delay(error: RestoreError, rounds: int, config: ClientConfig, deadline: float | None) -> float | None:
+    """Seconds to wait before another round of the channel's UNAVAILABLE retries for an idempotent call on a
+    balanced channel (the instance went away: the next round goes to the ones left), None when there is none."""
+    if error.code != grpc.StatusCode.UNAVAILABLE or not config.balanced or config.max_attempts <= 1 or rounds >= BALANCED_ROUNDS:
+        return None
+    delay = config.initial_backoff * rounds
+    if deadline is not None and time.monotonic() + delay >= deadline:
+        return None
+    return delay
 
 
 def _retry_delay(error: RestoreError, attempt: int, config: ClientConfig, deadline: float | None = None) -> float:

@@ -55,7 +55,7 @@ def header_safe(value: str, name: str) -> str:
 
 def is_loopback_target(target: str) -> bool:
     """True for ``localhost``/``127.x``/``[::1]`` targets (``host:port``, optionally with a scheme)."""
-    host = target.split("://", 1)[-1]
+    host = target.split("://", 1)[-1].lstrip("/")  # dns:///host:port has an empty authority
     if host.startswith("["):
         host = host[1 : host.find("]")]
     elif host.count(":") == 1:

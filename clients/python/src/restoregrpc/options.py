@@ -9,7 +9,7 @@ from typing import Any, Sequence
 
 import grpc
 
-from restoregrpc import credentials as _credentials
+from restoregrpc import balancing as _balancing, credentials as _credentials
 from restoregrpc.credentials import CredentialsError, PemSource, TokenProvider  # noqa: F401 - CredentialsError re-exported
 
 from restoregrpc._proto import image_pb2, restore_service_pb2 as pb
@@ -102,7 +102,11 @@ class RestoreOptions:
 class ClientConfig:
     """How the client connects.
 
-    ``target`` is ``host:port``. Plaintext unless ``credentials`` (any ``grpc.ChannelCredentials``), ``tls=True``
+    ``target`` is ``host:port``, or ``dns:///host:port`` to balance round-robin over every address the name resolves
+    to (a Kubernetes headless Service); ``addresses`` (``ip:port`` strings), when given, replaces it with a fixed list
+    of instances. Balanced channels watch each instance's ``grpc.health.v1`` readiness (``health_check_service``;
+    None turns it off) and send calls only to the instances that serve; a call an instance refuses (UNAVAILABLE:
+    down, draining) is retried on the others. Plaintext unless ``credentials`` (any ``grpc.ChannelCredentials``), ``tls=True``
     (system roots), ``ca_file`` (PEM path or bytes: the CAs that sign the server's certificate) or ``cert_file`` +
     ``key_file`` (PEM client certificate and key, for mTLS) is given; the last three imply TLS.
 
@@ -137,6 +141,8 @@ class ClientConfig:
     cert_file: PemSource | None = None
     key_file: PemSource | None = None
     allow_insecure_credentials: bool = False
+    addresses: Sequence[str] = ()
+    health_check_service: str | None = _balancing.READINESS_SERVICE
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__dataclass_fields__ if self.__dataclass_fields__[name].repr)
@@ -154,8 +160,17 @@ class ClientConfig:
         values.update(overrides)
         return cls(**values)
 
+    @property
+    def balanced(self) -> bool:
+        """Whether calls are balanced over several instances (``addresses``, or a ``dns:``/``ipv4:``/``ipv6:`` target)."""
+        return _balancing.is_balanced(self.target, self.addresses)
+
+    def channel_target(self) -> str:
+        """What the channel dials: ``target``, or the ``ipv4:``/``ipv6:`` target of ``addresses``."""
+        return _balancing.channel_target(self.target, self.addresses)
+
     def service_config(self) -> str:
-        config: dict[str, object] = {}
+        config: dict[str, object] = _balancing.balancing_service_config(self.health_check_service) if self.balanced else {}
         if self.max_attempts > 1:
             config["methodConfig"] = [
                 {
@@ -181,6 +196,10 @@ class ClientConfig:
             ("grpc.per_rpc_retry_buffer_size", self.max_send_message_bytes),
             ("grpc.retry_buffer_size", 2 * self.max_send_message_bytes),
         ]
+        if self.addresses and not any(name == "grpc.default_authority" for name, _ in self.channel_options):
+            # The authority of an ipv4:a,b target would be the whole list, which servers refuse (RST_STREAM
+            # PROTOCOL_ERROR from Kestrel): name the first instance instead.
+            options.append(("grpc.default_authority", self.addresses[0]))
         options.extend(self.channel_options)
         return options
 
@@ -197,8 +216,9 @@ class ClientConfig:
                 raise CredentialsError(
                     f"refusing to send an API key or bearer token in plaintext to {self.target}: use TLS (tls=True or ca_file), "
                     "or allow_insecure_credentials=True for a loopback target")
-            if not _credentials.is_loopback_target(self.target):
-                raise CredentialsError(f"allow_insecure_credentials covers loopback targets only, not {self.target}: use TLS")
+            for target in self.addresses or [self.target]:
+                if not _credentials.is_loopback_target(target):
+                    raise CredentialsError(f"allow_insecure_credentials covers loopback targets only, not {target}: use TLS")
             channel = grpc.local_channel_credentials(grpc.LocalConnectionType.LOCAL_TCP)
         return grpc.composite_channel_credentials(channel, calls)
 
