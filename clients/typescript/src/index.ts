@@ -2,6 +2,8 @@
 import type { Transport } from "@connectrpc/connect";
 import { Http2SessionManager, createGrpcTransport, type GrpcTransportOptions } from "@connectrpc/connect-node";
 import { open, type FileHandle } from "node:fs/promises";
+import { connect as netConnect } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { BalancedTransport } from "./balancedTransport.js";
 import { RestoreClient, type RestoreClientOptions } from "./client.js";
 import { ClientCredentials } from "./credentials.js";
@@ -34,7 +36,7 @@ export interface NodeClientOptions extends Omit<RestoreClientOptions, "transport
   instanceRetryMs?: number;
   /** A `dns:///` address: how often the name is resolved again (default 30 s). */
   dnsRefreshMs?: number;
-  /** A `dns:///` address: connect over TLS (https) to each resolved address, checking the name's certificate. */
+  /** A `dns:///` address: connect over TLS (https) to each resolved address, the certificate checked against the name. */
   tls?: boolean;
 }
 
@@ -86,7 +88,10 @@ export function createRestoreClient(address: string | readonly string[], options
   const balancer = new BalancedTransport({
     resolve: target !== undefined ? () => resolveDnsTarget(target, scheme) : () => Promise.resolve(list),
     connect: (instance) => {
-      const connection = connectInstance(instance, options, credentials, { serverName: target?.host });
+      // A resolved address is dialled by IP but addressed by the name (:authority, TLS server name and certificate).
+      const url = new URL(instance);
+      const dial = target !== undefined ? { host: url.hostname.replace(/^\[(.*)\]$/, "$1"), port: target.port } : undefined;
+      const connection = connectInstance(target !== undefined ? `${scheme}://${target.host}:${target.port}` : instance, options, credentials, { dial });
       return { transport: connection.transport, close: () => connection.sessions.abort() };
     },
     healthService: options.healthService ?? readinessHealthService,
@@ -100,24 +105,30 @@ export function createRestoreClient(address: string | readonly string[], options
 /**
  * The gRPC transport of one address over its own HTTP/2 connection. `balanced` (one instance of several) gets a
  * connection that PINGs when quiet (a vanished peer is noticed) and closes once idle (an instance that left the
- * DNS answer), and `serverName`, the TLS name of an address resolved from a DNS name.
+ * DNS answer); its `dial` is the IP address a DNS name resolved to, which the socket connects to while `address`
+ * keeps the name (Node's HTTP/2 would also write an IPv6 literal's :authority without its brackets).
  */
 function connectInstance(
   address: string,
   options: NodeClientOptions,
   credentials: ClientCredentials,
-  balanced: { serverName: string | undefined } | undefined,
+  balanced: { dial: { host: string; port: number } | undefined } | undefined,
 ): { transport: Transport; sessions: Http2SessionManager } {
   const baseUrl = address.includes("://") ? address : `http://${address}`;
-  const serverName = balanced?.serverName;
-  const tls = { ...credentials.tlsOptions(baseUrl), ...(serverName !== undefined && baseUrl.startsWith("https:") ? { servername: serverName } : {}) };
+  const tls = credentials.tlsOptions(baseUrl);
+  const dial = balanced?.dial;
+  const nodeOptions = { ...options.transport?.nodeOptions, ...tls };
+  const http2Options = dial === undefined
+    ? nodeOptions
+    : {
+      ...nodeOptions,
+      createConnection: baseUrl.startsWith("https:")
+        ? () => tlsConnect({ ...nodeOptions, host: dial.host, port: dial.port, servername: new URL(baseUrl).hostname, ALPNProtocols: ["h2"] })
+        : () => netConnect({ host: dial.host, port: dial.port }),
+    };
   const sessions = balanced === undefined && options.transport?.sessionManager instanceof Http2SessionManager
     ? options.transport.sessionManager
-    : new Http2SessionManager(
-      baseUrl,
-      balanced === undefined ? {} : { pingIntervalMs: 15_000, idleConnectionTimeoutMs: 60_000 },
-      { ...options.transport?.nodeOptions, ...tls },
-    );
+    : new Http2SessionManager(baseUrl, balanced === undefined ? {} : { pingIntervalMs: 15_000, idleConnectionTimeoutMs: 60_000 }, http2Options);
   const authentication = credentials.interceptor();
   const transport = createGrpcTransport({
     baseUrl,
