@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The TypeScript SDK's suite (scripts/test.sh runs it): npm ci (into the ignored node_modules), code generation
 # from protos/, tsc, eslint, the node --test unit tests (tile plan vs the kit's golden files, streaming against an
-# in-memory fake server, errors and retries), then the conformance cases against a real server that
+# in-memory fake server, errors and retries, the balanced transport over in-memory instances) with the fleet tests
+# (three real server processes behind the balanced transport, one SIGKILLed and one drained: they need the server
+# built, here, but no models; without dotnet they skip), then the conformance cases against a real server that
 # clients/conformance/run.sh starts; prints "N passed, N failed, N skipped" last. Without Node (≥ 18), npm or protoc
 # it skips with the reason (fails under CI=true).
 set -uo pipefail
@@ -20,9 +22,18 @@ source ./build.sh || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 lint_failed=0
 npx eslint . || { lint_failed=1; echo "typescript: eslint reported problems"; }
 
-unit="$(node --test --test-reporter=spec dist/test/*.test.js 2>&1 | node scripts/summary.mjs)"
+build_failed=0
+if command -v dotnet >/dev/null; then
+  if DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet build ../../src/RestoreGrpc.Server/RestoreGrpc.Server.csproj -c Release >/tmp/restoregrpc-ts-server-build.log 2>&1; then
+    export RESTOREGRPC_SERVER_DLL="$(cd ../.. && pwd)/src/RestoreGrpc.Server/bin/Release/net10.0/RestoreGrpc.Server.dll"
+  else
+    cat /tmp/restoregrpc-ts-server-build.log; echo "typescript: the server did not build for the fleet tests"; build_failed=1
+  fi
+fi
+
+unit="$(node --test --test-reporter=spec dist/test/*.test.js dist/test/fleet/*.test.js 2>&1 | node scripts/summary.mjs)"
 echo "$unit" | sed '$d'
 unit_line="$(echo "$unit" | tail -1)"
 
 run_conformance
-print_total "$unit_line" "$conformance_line" "$lint_failed"
+print_total "$unit_line" "$conformance_line" "$((lint_failed + build_failed))"

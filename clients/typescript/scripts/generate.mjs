@@ -11,6 +11,8 @@ const here = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const protos = resolve(here, "../../protos");
 // google/rpc/error_details.proto (BadRequest, RetryInfo, ResourceInfo…), the copy the Python SDK keeps.
 const googleapis = resolve(here, "../python/third_party/googleapis");
+// grpc/health/v1/health.proto (the health service the balanced transport watches per instance), vendored here.
+const thirdParty = resolve(here, "third_party");
 const out = process.argv[2] ? resolve(process.argv[2]) : join(here, "src/gen");
 const plugin = process.argv[3] ? resolve(process.argv[3]) : join(here, "node_modules/.bin/protoc-gen-es");
 if (!existsSync(plugin)) {
@@ -29,11 +31,13 @@ execFileSync(
     "--es_opt=target=ts,import_extension=js",
     `-I${protos}`,
     `-I${googleapis}`,
+    `-I${thirdParty}`,
     "restoregrpc/v1/image.proto",
     "restoregrpc/v1/models.proto",
     "restoregrpc/v1/restore_service.proto",
     "restoregrpc/v1/model_admin_service.proto",
     "google/rpc/error_details.proto",
+    "grpc/health/v1/health.proto",
   ],
   { stdio: "inherit" },
 );

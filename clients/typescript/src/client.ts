@@ -18,7 +18,7 @@ import { restoreLarge, type RestoreLargeOptions, type RestoreLargeResult, type T
 export interface RestoreClientOptions {
   /**
    * How calls reach the server: createGrpcTransport from @connectrpc/connect-node (what createRestoreClient in
-   * the package's main entry uses), createGrpcWebTransport from @connectrpc/connect-web in a browser, or a test's
+   * the package's main entry uses; a BalancedTransport over it for several instances), createGrpcWebTransport from @connectrpc/connect-web in a browser, or a test's
    * createRouterTransport.
    */
   transport: Transport;
@@ -76,9 +76,9 @@ export class RestoreClient {
   }
 
   /** Runs a unary call with the retry policy; each attempt gets the deadline's time left. */
-  #unary<T>(options: CallOptions | undefined, call: (callOptions: CallOptions) => Promise<T>): Promise<T> {
+  #unary<T>(options: CallOptions | undefined, call: (callOptions: CallOptions) => Promise<T>, readOnly = false): Promise<T> {
     const timeoutMs = options?.timeoutMs ?? this.#defaultTimeoutMs;
-    return withRetry(this.#retry, timeoutMs, options?.signal, (left) => call(RestoreClient.#callOptions(options, left)));
+    return withRetry(this.#retry, timeoutMs, options?.signal, (left) => call(RestoreClient.#callOptions(options, left)), readOnly);
   }
 
   static #callOptions(options: CallOptions | undefined, timeoutMs: number | undefined): CallOptions {
@@ -94,7 +94,7 @@ export class RestoreClient {
   /** Restores one encoded image (PNG, JPEG, WebP, TIFF, BMP or GIF). Larger outputs: restoreLarge. */
   async restore(image: Uint8Array, options: RestoreOptions = {}): Promise<RestoreResult> {
     const request = { image, options: toProtoOptions(options) };
-    const response = await this.#unary(options, (call) => this.raw.restore(request, call));
+    const response = await this.#unary(options, (call) => this.raw.restore(request, call), true);
     return { image: response.image, output: response.output, details: response.details, faces: response.faces };
   }
 
@@ -113,7 +113,7 @@ export class RestoreClient {
   /** Plans a restoration without running it: output size, tiles, batches, memory and time estimates. */
   async estimate(input: EstimateInput, options: RestoreOptions = {}): Promise<EstimateRestoreResponse> {
     const request = { width: input.width, height: input.height, bitDepth: optionalCount(input.bitDepth), options: toProtoOptions(options) };
-    return this.#unary(options, (call) => this.raw.estimateRestore(request, call));
+    return this.#unary(options, (call) => this.raw.estimateRestore(request, call), true);
   }
 
   /** Finds faces and their five landmarks without restoring anything. */
@@ -125,12 +125,12 @@ export class RestoreClient {
       minFaceSize: Math.max(0, Math.trunc(options.minFaceSize ?? 0)),
       ...(options.selection !== undefined ? { selection: options.selection } : {}),
     };
-    return this.#unary(options, (call) => this.raw.detectFaces(request, call));
+    return this.#unary(options, (call) => this.raw.detectFaces(request, call), true);
   }
 
   /** The model catalog (all tasks unless one is given). */
   async listModels(task: ModelTask = ModelTask.UNSPECIFIED, options: CallOptions = {}): Promise<ModelInfo[]> {
-    return (await this.#unary(options, (call) => this.raw.listModels({ task }, call))).models;
+    return (await this.#unary(options, (call) => this.raw.listModels({ task }, call), true)).models;
   }
 
   // Live model management (ModelAdminService; the admin role when the server has authentication on). Each call

@@ -2,7 +2,14 @@
 // createGrpcWebTransport from @connectrpc/connect-web in a browser.
 export { RestoreClient, type RestoreClientOptions, type RestoreResult, type DetectFacesOptions, type EstimateInput } from "./client.js";
 export { toProtoOptions, type CallOptions, type RestoreOptions, type OutputFormat, type RestoreMode, type RestorePriority } from "./options.js";
-export { Code, ConnectError, codeName, describe, errorInfo, fieldViolations, resourceInfo, retryDelayMs } from "./errors.js";
+export { Code, ConnectError, codeName, describe, errorInfo, fieldViolations, isLostConnection, resourceInfo, retryDelayMs } from "./errors.js";
+export {
+  BalancedTransport,
+  type BalancedTransportOptions,
+  type InstanceConnection,
+  type InstanceSnapshot,
+} from "./balancedTransport.js";
+export type { InstanceState } from "./instanceHealth.js";
 export { defaultRetryPolicy, type RetryPolicy } from "./retry.js";
 export {
   bytesPerPixel,

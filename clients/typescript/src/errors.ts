@@ -49,6 +49,32 @@ export function errorInfo(error: unknown): ErrorInfo | undefined {
   return asConnectError(error).findDetails(ErrorInfoSchema)[0];
 }
 
+/** Node's codes of a connection that failed or ended under a call (socket and HTTP/2 session errors). */
+const connectionErrorCodes = new Set(["ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "EPIPE", "ERR_STREAM_PREMATURE_CLOSE"]);
+
+/** What Connect reports a call cut by the transport as, depending on the moment (an HTTP/2 reset: CANCEL, INTERNAL…). */
+const transportCodes = new Set([Code.Unavailable, Code.Internal, Code.Canceled, Code.Aborted]);
+
+/**
+ * Whether the call failed because its connection did rather than with a status the server sent: refused, reset, the
+ * HTTP/2 session or stream torn down (as when a server process dies or a stopping one closes its connections). The
+ * error's cause chain holds a Node socket or HTTP/2 error, or the call ended UNAVAILABLE / INTERNAL / CANCELED /
+ * ABORTED without a grpc-status from the server (an HTTP/2 RST_STREAM). A call the caller aborted also ends
+ * CANCELED without one: check the caller's signal first.
+ */
+export function isLostConnection(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let e: unknown = error; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && (connectionErrorCodes.has(code) || code.startsWith("ERR_HTTP2_"))) {
+      return true;
+    }
+  }
+  const e = asConnectError(error);
+  return transportCodes.has(e.code) && !e.metadata.has("grpc-status");
+}
+
 /** One line: the code, then the field violations or the message. */
 export function describe(error: unknown): string {
   const e = asConnectError(error);

@@ -4,9 +4,9 @@ using RestoreGrpc.Server.Services;
 namespace RestoreGrpc.Server.Draining;
 
 /// <summary>
-/// Innermost interceptor: counts RestoreGrpc calls in flight for the drain, and refuses new ones with UNAVAILABLE once
-/// the drain has begun (nothing was done, so clients retry on another instance; the pushback of 0 ms retries at
-/// once). Health and reflection calls are never refused: probes must see NOT_SERVING, not an error.
+/// Innermost interceptor: counts RestoreGrpc calls in flight for the drain (until their responses are complete), and
+/// refuses new ones with UNAVAILABLE once the drain has begun (nothing was done, so clients retry on another instance;
+/// the pushback of 0 ms retries at once). Health and reflection calls are never refused: probes must see NOT_SERVING, not an error.
 /// </summary>
 internal sealed class DrainInterceptor(ServerDrain drain) : CallWrappingInterceptor
 {
@@ -26,13 +26,15 @@ internal sealed class DrainInterceptor(ServerDrain drain) : CallWrappingIntercep
             throw ServerDrain.Refused();
         }
 
-        try
-        {
-            return await call().ConfigureAwait(false);
-        }
-        finally
+        // The call counts until Kestrel has completed its response, not until the handler returns: the status trailers
+        // are written after the whole interceptor chain has unwound, and a drain that ended on the handler's return
+        // let Kestrel start closing connections while a stream's UNAVAILABLE trailer was still being produced.
+        // Should a callback not run, the drain's grace period and ending time still bound its wait.
+        context.GetHttpContext().Response.OnCompleted(() =>
         {
             drain.Exit();
-        }
+            return Task.CompletedTask;
+        });
+        return await call().ConfigureAwait(false);
     }
 }

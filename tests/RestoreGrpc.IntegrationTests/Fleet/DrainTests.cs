@@ -67,8 +67,15 @@ public sealed class DrainTests
             }
         });
         // Normally UNAVAILABLE with the job in ErrorInfo. When the host closes the connection (GOAWAY) before that
-        // trailer is flushed, which a loaded machine shows, the client sees the connection end instead: resumable
+        // trailer is flushed, which a loaded machine showed, the client sees the connection end instead: resumable
         // too (the SDKs resume INTERNAL and UNAVAILABLE with the job id they already have), never a silent success.
+        // The drain now counts a call until Kestrel has completed its response (DrainInterceptor), so Kestrel's stop
+        // no longer begins while the trailer is still being produced; but once the last stream has completed, Kestrel's
+        // graceful close writes its final GOAWAY and closes the connection on its own, and no public API tells the
+        // server that a completed stream's frames reached the socket (the limit UnreadResponseTests documents too).
+        // The race did not show in 4 runs here (2 before that change, 2 after), so the change is not shown to remove
+        // it, and the connection ending stays accepted.
+        TestContext.Current.TestOutputHelper?.WriteLine($"the open stream ended with {ended.Status}");
         if (ended.StatusCode == StatusCode.Unavailable)
         {
             ErrorInfo? info = ended.GetRpcStatus()?.GetDetail<ErrorInfo>();
