@@ -3,6 +3,7 @@ tiles held by the sink) and the assembly of output parts into whole tiles."""
 
 from __future__ import annotations
 
+import sys
 from typing import Callable
 
 import grpc
@@ -57,6 +58,7 @@ class StreamJob:
         self.source_error: BaseException | None = None
         self._current = -1
         self._buffer = bytearray()
+        self._spare = bytearray()
         self._rect = Rect(0, 0, 0, 0)
         self._awaiting_plan = True
         # Bands go straight to a BandSink; other sinks get whole tiles assembled here (one tile's output held).
@@ -114,6 +116,15 @@ class StreamJob:
             raise
         return pb.RestoreStreamRequest(tile=pb.InputTile(index=index, pixels=pixels))
 
+    def _tile_buffer(self, size: int) -> bytearray:
+        """The last tile's buffer again when the sink kept no reference to it (only this object holds it: the
+        attribute and getrefcount's argument), else a new one. A fresh 12 MiB bytearray per ×4 tile made glibc's
+        heap grow with the tile count (peak RSS 100 MiB at 2048², 125 MiB at 4096²)."""
+        spare, self._spare = self._spare, bytearray()
+        if len(spare) == size and sys.getrefcount(spare) == 2:
+            return spare
+        return bytearray(size)
+
     def on_part(self, part: pb.OutputTile) -> None:
         """One band of a tile's output: written through to a BandSink as it arrives, or assembled and handed to the
         sink once the tile's last part is in. A tile already held is not written again."""
@@ -122,7 +133,7 @@ class StreamJob:
             self._current = part.index
             self._rect = self.plan[part.index].output_core
             if self._bands is None and part.index not in self.held:
-                self._buffer = bytearray(self._rect.width * self._rect.height * self.bytes_per_pixel)
+                self._buffer = self._tile_buffer(self._rect.width * self._rect.height * self.bytes_per_pixel)
         if part.index not in self.held:
             if self._bands is not None:
                 rows = len(part.pixels) // (self._rect.width * self.bytes_per_pixel)
@@ -137,7 +148,7 @@ class StreamJob:
                     self.sink.write(part.index, self._rect, self._buffer)  # type: ignore[arg-type]
                 self.held.add(part.index)
             self._current = -1
-            self._buffer = bytearray()
+            self._spare, self._buffer = self._buffer, bytearray()
             if self.progress is not None:
                 self.progress(StreamProgress(len(self.held), len(self.plan), self.reconnects))
 
