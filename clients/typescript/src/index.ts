@@ -82,13 +82,10 @@ export class FileSink implements TileSink {
     this.#file = await open(this.path, "w");
   }
 
-  // Rows are written with positional writeSync, as the C# and Go sinks do: a tile's rows are a few KiB each and
-  // land in the page cache at once, where an awaited FileHandle.write per row cost a thread-pool hop and a
-  // promise each (2,048 rows a tile at ×4).
-  write(rect: Rect, pixels: Uint8Array): void {
+  async write(rect: Rect, pixels: Uint8Array): Promise<void> {
     const rowBytes = rect.width * this.#bpp;
     for (let y = 0; y < rect.height; y++) {
-      writeSync(this.#fd, pixels, y * rowBytes, rowBytes, ((rect.y + y) * this.#width + rect.x) * this.#bpp);
+      await this.#file!.write(pixels, y * rowBytes, rowBytes, ((rect.y + y) * this.#width + rect.x) * this.#bpp);
     }
   }
 
