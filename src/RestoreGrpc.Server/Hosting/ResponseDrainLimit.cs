@@ -14,7 +14,8 @@ namespace RestoreGrpc.Server.Hosting;
 /// <see cref="CallLimitsOptions.WriteTimeoutSeconds"/> that stream alone is reset (RST_STREAM ENHANCE_YOUR_CALM,
 /// which gRPC clients report as RESOURCE_EXHAUSTED) and Kestrel drops what it held; the connection and its other
 /// calls go on. The reset is sent while the request is still running, never to a stream Kestrel has finished and may
-/// reuse for the connection's next call.
+/// reuse for the connection's next call. Until the request ends the call keeps what it was admitted with (what it
+/// registered for disposal: its memory reservation, its tenant quotas), so a held response counts against them.
 /// </summary>
 internal static partial class ResponseDrainLimit
 {
