@@ -19,7 +19,9 @@ public sealed class CallLimitsOptions
     public double IdleTimeoutSeconds { get; set; } = 120;
 
     /// <summary>How long one RestoreStream response message may wait for a client that does not read; then the
-    /// call is aborted and the stream's tiles freed (the job stays resumable).</summary>
+    /// call is aborted and the stream's tiles freed (the job stays resumable). Also how long any call's response may
+    /// still wait for its client after the handler returned (a unary response whole); then that HTTP/2 stream is reset
+    /// and Kestrel drops what it buffered (<see cref="ResponseDrainLimit"/>).</summary>
     [Range(0, 86_400)]
     public double WriteTimeoutSeconds { get; set; } = 120;
 

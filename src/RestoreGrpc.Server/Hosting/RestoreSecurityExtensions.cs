@@ -65,6 +65,8 @@ public static class RestoreSecurityExtensions
             app.UseAuthorization();
         }
 
+        // After authorization: its refusals complete their responses themselves, and only endpoints come after.
+        app.UseResponseDrainLimit();
         return app;
     }
 }
