@@ -15,8 +15,8 @@ namespace RestoreGrpc.Benchmarks;
 /// <summary>
 /// Soak (issue 14): N clients (64) for M minutes (10) send back to back a mix of sizes (48² to 512² cuts of the
 /// image, PNG and JPEG) and models (the <c>nearest-x4</c> stand-in and the built-in Lanczos) to a server process
-/// on loopback. Every 10 s: calls done, the server's RSS, and the runtime's thread-pool queue length and thread
-/// count from its /metrics. At the end: calls by status, RSS growth after the warm-up (target &lt; 5 %), and
+/// on loopback. Every 10 s: calls done, the server's RSS, and from its /metrics the managed heap after the last
+/// collection, the GC's committed memory, gen-2 collections so far, and the thread pool's queue length and threads. At the end: calls by status, RSS growth after the warm-up (target &lt; 5 %), and
 /// whether the thread pool starved (work items queued in every sample of a minute while threads kept being added).
 /// A refused call (RESOURCE_EXHAUSTED) waits its RetryInfo delay, as a well-behaved client does.
 /// <c>--soak [--minutes 10] [--clients 64] [--warmup-minutes 2 (at most a third of the run)] [--server-dll DLL]
@@ -47,8 +47,8 @@ internal static class Soak
         var report = new StringBuilder();
         report.AppendLine(culture, $"soak: {clients} clients x {minutes:0.#} min (warm-up {warmup:0.#} min), {Environment.ProcessorCount} cores; inputs {string.Join(", ", inputs.Select(i => i.Name))}; models {string.Join(", ", models)}; server {serverDll} {string.Join(' ', serverArgs)}");
         report.AppendLine();
-        report.AppendLine("| t s | calls/s | RSS MiB | thread-pool queue | thread-pool threads |");
-        report.AppendLine("|---|---|---|---|---|");
+        report.AppendLine("| t s | calls/s | RSS MiB | GC heap MiB | GC committed MiB | gen2 GCs | thread-pool queue | thread-pool threads |");
+        report.AppendLine("|---|---|---|---|---|---|---|---|");
         Console.Write(report);
 
         var statuses = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
@@ -82,7 +82,7 @@ internal static class Soak
             }
         }))];
 
-        var samples = new List<(double Seconds, double RssMiB, double Queue, double Threads)>();
+        var samples = new List<(double Seconds, double RssMiB, double HeapMiB, double CommittedMiB, double Queue, double Threads)>();
         var clock = Stopwatch.StartNew();
         long windowCompleted = 0;
         while (!stop.IsCancellationRequested)
@@ -99,9 +99,14 @@ internal static class Soak
             string scrape = await http.GetStringAsync(server.MetricsAddress);
             (double seconds, double rss) = (clock.Elapsed.TotalSeconds, server.ResidentBytes() / 1048576.0);
             double queue = Series(scrape, "dotnet_thread_pool_queue_length"), threads = Series(scrape, "dotnet_thread_pool_thread_count");
-            samples.Add((seconds, rss, queue, threads));
+            // The managed heap after the last collection and the memory the GC has committed: RSS growth beyond
+            // them is native (ONNX Runtime, Kestrel's pools, the native heap), growth within them managed.
+            double heap = Series(scrape, "dotnet_gc_last_collection_heap_size") / 1048576.0;
+            double committed = Series(scrape, "dotnet_gc_last_collection_memory_committed_size") / 1048576.0;
+            double gen2 = Series(scrape, "dotnet_gc_collections", "gc_heap_generation=\"gen2\"");
+            samples.Add((seconds, rss, heap, committed, queue, threads));
             long now = Interlocked.Read(ref completed);
-            string row = string.Create(culture, $"| {seconds:F0} | {(now - windowCompleted) / Sample.TotalSeconds:F1} | {rss:F0} | {queue:F0} | {threads:F0} |");
+            string row = string.Create(culture, $"| {seconds:F0} | {(now - windowCompleted) / Sample.TotalSeconds:F1} | {rss:F0} | {heap:F0} | {committed:F0} | {gen2:F0} | {queue:F0} | {threads:F0} |");
             windowCompleted = now;
             Console.WriteLine(row);
             report.AppendLine(row);
@@ -119,6 +124,7 @@ internal static class Soak
         report.AppendLine();
         report.AppendLine(culture, $"calls: {total} ({total / clock.Elapsed.TotalSeconds:F1}/s); by status: {string.Join(", ", statuses.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value}"))}");
         report.AppendLine(culture, $"RSS after the warm-up: {afterWarmup.FirstOrDefault().RssMiB:F0} MiB at {afterWarmup.FirstOrDefault().Seconds:F0} s → {afterWarmup.LastOrDefault().RssMiB:F0} MiB at the end: growth {growth:P1} (peak {peakGrowth:P1}; target < 5 %)");
+        report.AppendLine(culture, $"managed heap after the warm-up: {afterWarmup.FirstOrDefault().HeapMiB:F0} → {afterWarmup.LastOrDefault().HeapMiB:F0} MiB (GC committed {afterWarmup.FirstOrDefault().CommittedMiB:F0} → {afterWarmup.LastOrDefault().CommittedMiB:F0} MiB); RSS beyond the GC's commit {afterWarmup.FirstOrDefault().RssMiB - afterWarmup.FirstOrDefault().CommittedMiB:F0} → {afterWarmup.LastOrDefault().RssMiB - afterWarmup.LastOrDefault().CommittedMiB:F0} MiB");
         report.AppendLine(culture, $"thread pool: queue length max {samples.DefaultIfEmpty().Max(s => s.Queue):F0}, threads {samples.DefaultIfEmpty().Min(s => s.Threads):F0}–{samples.DefaultIfEmpty().Max(s => s.Threads):F0}; starvation (queued for a minute while threads were added): {(starved ? "YES" : "no")}");
         Console.WriteLine();
         Console.WriteLine(string.Join(Environment.NewLine, report.ToString().Split(Environment.NewLine).SkipWhile(l => !l.StartsWith("calls:", StringComparison.Ordinal))));
@@ -148,9 +154,10 @@ internal static class Soak
         return [.. inputs];
     }
 
-    /// <summary>The sum of a metric's samples in a Prometheus exposition (any suffix after the name: units, _total).</summary>
-    private static double Series(string exposition, string name) =>
+    /// <summary>The sum of a metric's samples in a Prometheus exposition (any suffix after the name: units, _total), of
+    /// those with <paramref name="label"/> when given.</summary>
+    private static double Series(string exposition, string name, string? label = null) =>
         exposition.Split('\n')
-            .Where(line => line.StartsWith(name, StringComparison.Ordinal))
+            .Where(line => line.StartsWith(name, StringComparison.Ordinal) && (label is null || line.Contains(label, StringComparison.Ordinal)))
             .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 }

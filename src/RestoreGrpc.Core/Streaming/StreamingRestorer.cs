@@ -181,6 +181,21 @@ public sealed class StreamingRestorer
         }
     }
 
+    /// <summary>Whether this server holds job <paramref name="jobId"/> for <paramref name="tenant"/> (a resume of it
+    /// attaches to it; otherwise a header that repeats the image size rebuilds it, as a new job here).</summary>
+    public bool Holds(string jobId, string tenant)
+    {
+        try
+        {
+            _ = _registry.Find(jobId, tenant);
+            return true;
+        }
+        catch (StreamJobNotFoundException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The job the header resumes, or null when this server does not have it but can rebuild it from the
     /// header (<see cref="StreamOpenRequest.CanRebuild"/>).</summary>
     private StreamingJob? TryResume(StreamOpenRequest request)

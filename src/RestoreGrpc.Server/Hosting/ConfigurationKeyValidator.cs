@@ -9,7 +9,8 @@ namespace RestoreGrpc.Server.Hosting;
 /// <summary>
 /// Data-annotation validation whose failures name the configuration key (<c>Restore:Encoding:PngCompressionLevel</c>,
 /// <c>Restore:Models:Entries:2:Scale</c>) and the value found, so a bad setting stops the start with a message that
-/// says what to fix. Lists whose property carries <see cref="ValidateEnumeratedItemsAttribute"/> are validated item by item.
+/// says what to fix. Lists whose property carries <see cref="ValidateEnumeratedItemsAttribute"/> are validated item by
+/// item, and objects whose property carries <see cref="ValidateObjectMembersAttribute"/> member by member.
 /// </summary>
 internal sealed class ConfigurationKeyValidator<TOptions>(string section) : IValidateOptions<TOptions>
     where TOptions : class
@@ -39,6 +40,12 @@ internal sealed class ConfigurationKeyValidator<TOptions>(string section) : IVal
 
         foreach (PropertyInfo property in instance.GetType().GetProperties())
         {
+            if (property.GetCustomAttribute<ValidateObjectMembersAttribute>() is not null && property.GetValue(instance) is { } member)
+            {
+                Collect(member, $"{prefix}:{property.Name}", failures);
+                continue;
+            }
+
             if (property.GetCustomAttribute<ValidateEnumeratedItemsAttribute>() is null || property.GetValue(instance) is not IEnumerable items)
             {
                 continue;

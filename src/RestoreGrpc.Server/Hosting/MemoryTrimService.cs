@@ -8,7 +8,9 @@ namespace RestoreGrpc.Server.Hosting;
 /// <see cref="MemoryTrim"/> after dropping the free blocks of Kestrel's connection pools
 /// (<see cref="TrimmableMemoryPoolFactory"/>), and again after each further such spell for a minute or so: some pools
 /// let go of their buffers only after a delay of their own (the shared array pool drops arrays unused for a minute),
-/// and what they drop is only returned by the next collection, which an idle server would not run.
+/// and what they drop is only returned by the next collection, which an idle server would not run. At start it fixes
+/// glibc's mmap threshold (<see cref="RequestMemoryOptions.NativeMmapThresholdKilobytes"/>), so that a busy server,
+/// which never trims, does not keep its freed large native buffers.
 /// </summary>
 internal sealed partial class MemoryTrimService(
     MemoryBudget budget, TrimmableMemoryPoolFactory connectionPools, IOptions<RequestMemoryOptions> options, ILogger<MemoryTrimService> logger) : BackgroundService
@@ -17,6 +19,7 @@ internal sealed partial class MemoryTrimService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        TuneNativeHeap(options.Value.NativeMmapThresholdKilobytes);
         var idle = TimeSpan.FromSeconds(options.Value.IdleTrimSeconds);
         if (idle <= TimeSpan.Zero)
         {
@@ -44,6 +47,15 @@ internal sealed partial class MemoryTrimService(
                 Trim();
                 nextTrim = idleFor + idle > TrimFor + idle ? TimeSpan.MaxValue : idleFor + idle;
             }
+        }
+    }
+
+    /// <summary>Fixes glibc's mmap threshold (<see cref="NativeHeapTuning"/>) unless the environment sets it.</summary>
+    private void TuneNativeHeap(int kilobytes)
+    {
+        if (kilobytes > 0 && Environment.GetEnvironmentVariable(NativeHeapTuning.ThresholdVariable) is null && NativeHeapTuning.SetMmapThreshold(kilobytes * 1024))
+        {
+            LogMmapThreshold(logger, kilobytes);
         }
     }
 
@@ -76,4 +88,7 @@ internal sealed partial class MemoryTrimService(
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Idle: trimmed pools ({ConnectionBlocksMiB} MiB of Kestrel blocks) and compacted, managed heap {BeforeMiB} -> {AfterMiB} MiB ({CommittedMiB} MiB committed), working set {WorkingSetMiB} MiB, {Threads} pool threads")]
     private static partial void LogTrimmed(ILogger logger, long connectionBlocksMiB, long beforeMiB, long afterMiB, long committedMiB, long workingSetMiB, int threads);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Debug, Message = "Native heap: allocations of {Kilobytes} KiB and more are mapped on their own (glibc mmap threshold fixed)")]
+    private static partial void LogMmapThreshold(ILogger logger, int kilobytes);
 }

@@ -26,6 +26,13 @@ public sealed class RequestMemoryOptions
     [Range(0, 86_400)]
     public int IdleTrimSeconds { get; set; } = 10;
 
+    /// <summary>Native allocations of at least this many KiB are mapped and unmapped on their own (glibc's mmap
+    /// threshold, fixed at start: <see cref="Core.Memory.NativeHeapTuning"/>), so that a busy server's large pixel
+    /// buffers leave RSS when freed; 0 keeps glibc's dynamic threshold. <c>MALLOC_MMAP_THRESHOLD_</c> in the
+    /// environment wins over it.</summary>
+    [Range(0, 32 * 1024)]
+    public int NativeMmapThresholdKilobytes { get; set; } = 1024;
+
     /// <summary>The budget's capacity in bytes.</summary>
     public long CapacityBytes() => MaxInFlightMegabytes > 0
         ? MaxInFlightMegabytes << 20

@@ -2,7 +2,8 @@ using System.ComponentModel.DataAnnotations;
 
 namespace RestoreGrpc.Server.Quotas;
 
-/// <summary>One tenant's quotas (<c>Restore:Quotas:Tenants:NAME</c>); an unset value is the section's default.</summary>
+/// <summary>One tenant's quotas (<c>Restore:Quotas:Tenants:NAME</c>), or an API key's own (<c>Restore:Auth:ApiKeys:N:Quotas</c>); an
+/// unset value is the section's default (for a key: its tenant's).</summary>
 public sealed class TenantQuotaOptions
 {
     [Range(0, int.MaxValue)]
@@ -20,6 +21,6 @@ public sealed class TenantQuotaOptions
     [Range(0, long.MaxValue)]
     public long? MaxImagePixels { get; set; }
 
-    /// <summary>Models (SR models and face restorers) the tenant may use; unset or empty = the default's list.</summary>
+    /// <summary>Models (SR models, face restorers and detectors) the tenant may name; unset or empty = the default's list.</summary>
     public List<string>? AllowedModels { get; set; }
 }

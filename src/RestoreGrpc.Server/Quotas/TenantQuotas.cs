@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using RestoreGrpc.Core.Errors;
+using RestoreGrpc.Server.Security;
 
 namespace RestoreGrpc.Server.Quotas;
 
@@ -10,8 +11,10 @@ namespace RestoreGrpc.Server.Quotas;
 /// Enforces <see cref="QuotaOptions"/> with System.Threading.RateLimiting limiters partitioned by tenant: concurrency
 /// limiters (no queue: a call over the quota is refused at once) for unary calls, streams and queued tiles, a sliding
 /// window for input pixels. A refusal is a <see cref="QuotaExceededException"/> (RESOURCE_EXHAUSTED with QuotaFailure
-/// and RetryInfo); a model outside the tenant's list is PERMISSION_DENIED. Idle partitions are dropped by the
-/// limiters themselves, so self-declared tenant names do not pile up.
+/// and RetryInfo); a model outside the tenant's list is PERMISSION_DENIED. A call counts against its
+/// <see cref="QuotaSubject"/>: its tenant, or its API key when the key has quotas of its own. Idle partitions are
+/// dropped by the limiters themselves, and only configured names keep a resolved quota, so self-declared tenant names
+/// do not pile up.
 /// </summary>
 internal sealed class TenantQuotas : IDisposable
 {
@@ -21,20 +24,29 @@ internal sealed class TenantQuotas : IDisposable
     private static readonly TimeSpan ConcurrencyRetry = TimeSpan.FromSeconds(1);
 
     private readonly QuotaOptions _options;
-    private readonly ConcurrentDictionary<string, TenantQuota> _quotas = new(StringComparer.Ordinal);
-    private readonly PartitionedRateLimiter<string> _unary;
-    private readonly PartitionedRateLimiter<string> _streams;
-    private readonly PartitionedRateLimiter<string> _tiles;
-    private readonly PartitionedRateLimiter<string> _pixels;
+    private readonly List<ApiKeyEntry> _apiKeys;
 
-    public TenantQuotas(IOptions<QuotaOptions> options)
+    /// <summary>Every tenant without an entry of its own and every key without quotas of its own: one resolution
+    /// (self-declared names are unbounded, so they are not cached one by one).</summary>
+    private readonly TenantQuota _defaults;
+
+    /// <summary>Configured tenants and API keys with quotas, by partition: bounded by the configuration.</summary>
+    private readonly ConcurrentDictionary<string, TenantQuota> _configured = new(StringComparer.Ordinal);
+    private readonly PartitionedRateLimiter<QuotaSubject> _unary;
+    private readonly PartitionedRateLimiter<QuotaSubject> _streams;
+    private readonly PartitionedRateLimiter<QuotaSubject> _tiles;
+    private readonly PartitionedRateLimiter<QuotaSubject> _pixels;
+
+    public TenantQuotas(IOptions<QuotaOptions> options, IOptions<AuthOptions> auth)
     {
         _options = options.Value;
+        _apiKeys = auth.Value.ApiKeys;
+        _defaults = TenantQuota.Resolve(_options, string.Empty);
         _unary = Concurrency(q => q.MaxConcurrentUnary);
         _streams = Concurrency(q => q.MaxConcurrentStreams);
         _tiles = Concurrency(q => q.MaxQueuedTiles);
-        _pixels = PartitionedRateLimiter.Create<string, string>(tenant => PixelBudget(For(tenant).InputPixelsPerMinute) is { } budget
-            ? RateLimitPartition.GetSlidingWindowLimiter(tenant, _ => new SlidingWindowRateLimiterOptions
+        _pixels = PartitionedRateLimiter.Create<QuotaSubject, string>(subject => PixelBudget(For(subject).InputPixelsPerMinute) is { } budget
+            ? RateLimitPartition.GetSlidingWindowLimiter(subject.Partition, _ => new SlidingWindowRateLimiterOptions
             {
                 PermitLimit = budget,
                 Window = TimeSpan.FromSeconds(_options.RateWindowSeconds),
@@ -42,15 +54,40 @@ internal sealed class TenantQuotas : IDisposable
                 QueueLimit = 0,
                 AutoReplenishment = true,
             })
-            : RateLimitPartition.GetNoLimiter(tenant));
+            : RateLimitPartition.GetNoLimiter(subject.Partition));
     }
 
-    public TenantQuota For(string tenant) => _quotas.GetOrAdd(tenant, t => TenantQuota.Resolve(_options, t));
-
-    /// <summary>PERMISSION_DENIED unless every named model is on the tenant's list (an empty list allows all).</summary>
-    public void CheckModels(string tenant, params string?[] models)
+    /// <summary>The subject a call counts against: the tenant's, or its API key's when the key has quotas of its own.</summary>
+    /// <param name="credential">The principal's <see cref="RestoreClaimTypes.Credential"/> claim, if any.</param>
+    public QuotaSubject SubjectOf(string tenant, string? credential)
     {
-        IReadOnlySet<string> allowed = For(tenant).AllowedModels;
+        const string ApiKeyPrefix = "api-key:";
+        if (credential is not null && credential.StartsWith(ApiKeyPrefix, StringComparison.Ordinal))
+        {
+            string id = credential[ApiKeyPrefix.Length..];
+            if (_apiKeys.Any(k => k.Quotas is not null && string.Equals(k.Id, id, StringComparison.Ordinal)))
+            {
+                return new QuotaSubject(tenant, id);
+            }
+        }
+
+        return new QuotaSubject(tenant);
+    }
+
+    public TenantQuota For(QuotaSubject subject)
+    {
+        if (subject.ApiKeyId is null && !_options.Tenants.ContainsKey(subject.Tenant))
+        {
+            return _defaults;
+        }
+
+        return _configured.GetOrAdd(subject.Partition, _ => Resolve(subject));
+    }
+
+    /// <summary>PERMISSION_DENIED unless every named model is on the subject's list (an empty list allows all).</summary>
+    public void CheckModels(QuotaSubject subject, params string?[] models)
+    {
+        IReadOnlySet<string> allowed = For(subject).AllowedModels;
         if (allowed.Count == 0)
         {
             return;
@@ -65,22 +102,22 @@ internal sealed class TenantQuotas : IDisposable
         }
     }
 
-    /// <summary>Whether the tenant may use the model (for listing).</summary>
-    public bool Allows(string tenant, string model) => For(tenant).AllowedModels is { Count: 0 } || For(tenant).AllowedModels.Contains(model);
+    /// <summary>Whether the subject may use the model (for listing).</summary>
+    public bool Allows(QuotaSubject subject, string model) => For(subject).AllowedModels is { Count: 0 } || For(subject).AllowedModels.Contains(model);
 
     /// <summary>Admits one unary call of <paramref name="pixels"/> input pixels planned as <paramref name="tiles"/>
     /// tiles: size cap, pixel rate, concurrency and queued tiles. Dispose the lease when the call's response is sent.</summary>
     /// <exception cref="QuotaExceededException">A quota refused it.</exception>
-    public IDisposable AdmitUnary(string tenant, long pixels, int tiles)
+    public IDisposable AdmitUnary(QuotaSubject subject, long pixels, int tiles)
     {
-        TenantQuota quota = For(tenant);
-        CheckImageSize(tenant, quota, pixels);
+        TenantQuota quota = For(subject);
+        CheckImageSize(subject, quota, pixels);
         var leases = new Leases();
         try
         {
-            leases.Add(Acquire(_unary, tenant, 1, "MaxConcurrentUnary", $"{quota.MaxConcurrentUnary} unary calls at once"));
-            leases.Add(AdmitTiles(tenant, tiles));
-            AcquirePixels(leases, tenant, quota, pixels);
+            leases.Add(Acquire(_unary, subject, quota, 1, nameof(TenantQuota.MaxConcurrentUnary), $"{quota.MaxConcurrentUnary} unary calls at once"));
+            leases.Add(AdmitTiles(subject, tiles));
+            AcquirePixels(leases, subject, quota, pixels);
             return leases;
         }
         catch
@@ -91,25 +128,35 @@ internal sealed class TenantQuotas : IDisposable
     }
 
     /// <summary>Admits one stream (its open-stream count) before its header is read further.</summary>
-    public IDisposable AdmitStream(string tenant) =>
-        Acquire(_streams, tenant, 1, "MaxConcurrentStreams", $"{For(tenant).MaxConcurrentStreams} streams open at once");
-
-    /// <summary>Admits a new stream job's image: size cap and pixel rate (held until the stream ends).</summary>
-    public IDisposable AdmitStreamImage(string tenant, long pixels)
+    public IDisposable AdmitStream(QuotaSubject subject)
     {
-        TenantQuota quota = For(tenant);
-        CheckImageSize(tenant, quota, pixels);
+        TenantQuota quota = For(subject);
+        return Acquire(_streams, subject, quota, 1, nameof(TenantQuota.MaxConcurrentStreams), $"{quota.MaxConcurrentStreams} streams open at once");
+    }
+
+    /// <summary>Admits a stream job's image on this server (a new job, or one rebuilt from a resume's header): size
+    /// cap and pixel rate (held until the stream ends). 0 pixels (a resume of a job this server holds, counted when
+    /// it was opened) takes nothing.</summary>
+    public IDisposable AdmitStreamImage(QuotaSubject subject, long pixels)
+    {
         var leases = new Leases();
-        AcquirePixels(leases, tenant, quota, pixels);
+        if (pixels <= 0)
+        {
+            return leases;
+        }
+
+        TenantQuota quota = For(subject);
+        CheckImageSize(subject, quota, pixels);
+        AcquirePixels(leases, subject, quota, pixels);
         return leases;
     }
 
     /// <summary>Admits a stream's credit window: the tiles it can have queued at once.</summary>
-    public RateLimitLease AdmitTiles(string tenant, int tiles)
+    public RateLimitLease AdmitTiles(QuotaSubject subject, int tiles)
     {
         // A plan of more tiles than the quota takes the whole quota (it would never fit otherwise).
-        TenantQuota quota = For(tenant);
-        return Acquire(_tiles, tenant, Math.Min(tiles, Math.Max(1, quota.MaxQueuedTiles)), "MaxQueuedTiles", $"{quota.MaxQueuedTiles} tiles queued at once");
+        TenantQuota quota = For(subject);
+        return Acquire(_tiles, subject, quota, Math.Min(tiles, Math.Max(1, quota.MaxQueuedTiles)), nameof(TenantQuota.MaxQueuedTiles), $"{quota.MaxQueuedTiles} tiles queued at once");
     }
 
     public void Dispose()
@@ -120,15 +167,26 @@ internal sealed class TenantQuotas : IDisposable
         _pixels.Dispose();
     }
 
-    private static void CheckImageSize(string tenant, TenantQuota quota, long pixels)
+    private TenantQuota Resolve(QuotaSubject subject)
+    {
+        if (subject.ApiKeyId is null)
+        {
+            return TenantQuota.Resolve(_options, subject.Tenant);
+        }
+
+        int index = _apiKeys.FindIndex(k => string.Equals(k.Id, subject.ApiKeyId, StringComparison.Ordinal));
+        return TenantQuota.Resolve(_options, subject.Tenant, _apiKeys[index].Quotas, $"{AuthOptions.Section}:ApiKeys:{index}:Quotas");
+    }
+
+    private static void CheckImageSize(QuotaSubject subject, TenantQuota quota, long pixels)
     {
         if (quota.MaxImagePixels > 0 && pixels > quota.MaxImagePixels)
         {
-            throw Exceeded(tenant, "MaxImagePixels", $"images of at most {quota.MaxImagePixels} pixels (this one has {pixels})", retryAfter: null);
+            throw Exceeded(subject, quota, nameof(TenantQuota.MaxImagePixels), $"images of at most {quota.MaxImagePixels} pixels (this one has {pixels})", retryAfter: null);
         }
     }
 
-    private void AcquirePixels(Leases leases, string tenant, TenantQuota quota, long pixels)
+    private void AcquirePixels(Leases leases, QuotaSubject subject, TenantQuota quota, long pixels)
     {
         if (PixelBudget(quota.InputPixelsPerMinute) is not { } budget)
         {
@@ -137,7 +195,7 @@ internal sealed class TenantQuotas : IDisposable
 
         // A request larger than the whole window's budget takes the whole budget (it would never fit otherwise).
         int units = (int)Math.Clamp((pixels + PixelUnit - 1) / PixelUnit, 1, budget);
-        leases.Add(Acquire(_pixels, tenant, units, "InputPixelsPerMinute", $"{quota.InputPixelsPerMinute} input pixels per minute"));
+        leases.Add(Acquire(_pixels, subject, quota, units, nameof(TenantQuota.InputPixelsPerMinute), $"{quota.InputPixelsPerMinute} input pixels per minute"));
     }
 
     /// <summary>The sliding window's budget in pixel units, or null for no limit.</summary>
@@ -145,14 +203,14 @@ internal sealed class TenantQuotas : IDisposable
         ? null
         : (int)Math.Clamp(pixelsPerMinute * _options.RateWindowSeconds / 60 / PixelUnit, 1, int.MaxValue);
 
-    private PartitionedRateLimiter<string> Concurrency(Func<TenantQuota, int> limit) =>
-        PartitionedRateLimiter.Create<string, string>(tenant => limit(For(tenant)) is > 0 and int permits
-            ? RateLimitPartition.GetConcurrencyLimiter(tenant, _ => new ConcurrencyLimiterOptions { PermitLimit = permits, QueueLimit = 0 })
-            : RateLimitPartition.GetNoLimiter(tenant));
+    private PartitionedRateLimiter<QuotaSubject> Concurrency(Func<TenantQuota, int> limit) =>
+        PartitionedRateLimiter.Create<QuotaSubject, string>(subject => limit(For(subject)) is > 0 and int permits
+            ? RateLimitPartition.GetConcurrencyLimiter(subject.Partition, _ => new ConcurrencyLimiterOptions { PermitLimit = permits, QueueLimit = 0 })
+            : RateLimitPartition.GetNoLimiter(subject.Partition));
 
-    private static RateLimitLease Acquire(PartitionedRateLimiter<string> limiter, string tenant, int permits, string quota, string allowance)
+    private static RateLimitLease Acquire(PartitionedRateLimiter<QuotaSubject> limiter, QuotaSubject subject, TenantQuota quota, int permits, string name, string allowance)
     {
-        RateLimitLease lease = limiter.AttemptAcquire(tenant, permits);
+        RateLimitLease lease = limiter.AttemptAcquire(subject, permits);
         if (lease.IsAcquired)
         {
             return lease;
@@ -160,17 +218,16 @@ internal sealed class TenantQuotas : IDisposable
 
         TimeSpan retry = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan after) && after > TimeSpan.Zero ? after : ConcurrencyRetry;
         lease.Dispose();
-        throw Exceeded(tenant, quota, allowance, retry);
+        throw Exceeded(subject, quota, name, allowance, retry);
     }
 
-    private static QuotaExceededException Exceeded(string tenant, string quota, string allowance, TimeSpan? retryAfter)
+    private static QuotaExceededException Exceeded(QuotaSubject subject, TenantQuota quota, string name, string allowance, TimeSpan? retryAfter)
     {
-        string who = tenant.Length > 0 ? $"tenant '{tenant}'" : "callers without a tenant";
-        string key = $"{QuotaOptions.Section}:{quota}";
+        string key = quota.KeyOf(name);
         return new QuotaExceededException(
-            tenant,
+            subject.Tenant,
             key,
-            retryAfter is null ? $"{key}: {who} may send {allowance}" : $"{key}: {who} may have {allowance}; retry later",
+            retryAfter is null ? $"{key}: {subject.Describe()} may send {allowance}" : $"{key}: {subject.Describe()} may have {allowance}; retry later",
             retryAfter);
     }
 

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using RestoreGrpc.Server.Quotas;
 
 namespace RestoreGrpc.Server.Security;
 
@@ -20,6 +22,12 @@ public sealed class ApiKeyEntry
 
     /// <summary>Roles, e.g. <c>admin</c> (model administration).</summary>
     public List<string> Roles { get; set; } = [];
+
+    /// <summary>The key's own quotas (<c>Restore:Auth:ApiKeys:N:Quotas:*</c>, the keys of a
+    /// <c>Restore:Quotas:Tenants:NAME</c> entry): when set, the key's calls are counted apart from the rest of its
+    /// tenant's, under the values set here over its tenant's (which an unset value keeps). Scheduling stays the tenant's.</summary>
+    [ValidateObjectMembers]
+    public TenantQuotaOptions? Quotas { get; set; }
 
     /// <summary>A revoked key is refused (UNAUTHENTICATED), like an unknown one.</summary>
     public bool Revoked { get; set; }

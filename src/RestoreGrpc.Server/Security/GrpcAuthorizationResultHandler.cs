@@ -1,6 +1,10 @@
+using System.Diagnostics;
 using Grpc.Core;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using RestoreGrpc.Contracts.Telemetry;
+using RestoreGrpc.Server.Telemetry;
 
 namespace RestoreGrpc.Server.Security;
 
@@ -9,6 +13,8 @@ namespace RestoreGrpc.Server.Security;
 /// UNAUTHENTICATED when no valid credential came, PERMISSION_DENIED when the principal lacks the policy. Clients map a
 /// bare 401/403 to the same codes, but with "Bad gRPC response" as the message. The messages are the same whatever
 /// was wrong with a credential (unknown, revoked, expired, badly signed): they never hint which keys exist.
+/// A refusal is counted and timed in the RPC metrics like a served call (<see cref="ServerMetrics.CallRefused"/>,
+/// with its <c>rpc.status_code</c>, also on the span), as the telemetry interceptor never sees a call refused here.
 /// Other requests get ASP.NET Core's default handling.
 /// </summary>
 internal sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
@@ -32,6 +38,10 @@ internal sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareR
         (StatusCode code, string message) = authorizeResult.Forbidden
             ? (StatusCode.PermissionDenied, PermissionDeniedMessage)
             : (StatusCode.Unauthenticated, UnauthenticatedMessage);
+        Activity? span = context.Features.Get<IHttpActivityFeature>()?.Activity;
+        TimeSpan elapsed = span is null ? TimeSpan.Zero : DateTime.UtcNow - span.StartTimeUtc;
+        ServerMetrics.CallRefused(RpcConventions.MethodName(context.Request.Path.Value ?? string.Empty), code, elapsed < TimeSpan.Zero ? TimeSpan.Zero : elapsed);
+        span?.SetTag(RpcConventions.Status, RpcConventions.StatusName(code));
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = context.Request.ContentType;
         context.Response.Headers["grpc-status"] = ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -9,6 +9,7 @@ using RestoreGrpc.Core.Streaming;
 using RestoreGrpc.Server.Draining;
 using RestoreGrpc.Server.Hosting;
 using RestoreGrpc.Server.Mapping;
+using RestoreGrpc.Server.Quotas;
 
 namespace RestoreGrpc.Server.Services;
 
@@ -23,17 +24,20 @@ internal sealed partial class RestoreGrpcService
         StreamHeader header = await ReadHeaderAsync(requestStream, CallLimitsOptions.Span(limits.HeaderTimeoutSeconds), context).ConfigureAwait(false);
 
         string tenant = TenantOf(context);
-        using IDisposable streamQuota = quotas.AdmitStream(tenant);
+        QuotaSubject subject = SubjectOf(tenant, context);
+        using IDisposable streamQuota = quotas.AdmitStream(subject);
         StreamOpenRequest open = StreamMapping.ToOpenRequest(header, tenant, context.Peer);
         if (open.JobId is null || open.CanRebuild)
         {
             // A new job, or a resume this server may rebuild from the header (the job started on another instance).
             planGuard.Check(open.Settings, open.Width, open.Height);
-            quotas.CheckModels(tenant, planGuard.ModelName(open.Settings));
+            quotas.CheckModels(subject, planGuard.ModelName(open.Settings));
         }
 
-        // A resumed job's image was counted when it was opened.
-        using IDisposable imageQuota = quotas.AdmitStreamImage(tenant, open.JobId is null ? (long)open.Width * open.Height : 0);
+        // A job's image counts once on each server that builds it: when it opens, or when a resume rebuilds it here
+        // (a stateless resume of a job another instance started); a resume of a job this server holds counts nothing.
+        bool builds = open.JobId is null || (open.CanRebuild && !streaming.Holds(open.JobId, tenant));
+        using IDisposable imageQuota = quotas.AdmitStreamImage(subject, builds ? (long)open.Width * open.Height : 0);
 
         using var idle = new StreamIdleWatch(CallLimitsOptions.Span(limits.IdleTimeoutSeconds), TimeProvider.System);
         var writer = new TimedStreamWriter(responseStream, CallLimitsOptions.Span(limits.WriteTimeoutSeconds), context.GetHttpContext(), logger);
@@ -41,7 +45,7 @@ internal sealed partial class RestoreGrpcService
         ServerDrain drain = context.GetHttpContext().RequestServices.GetRequiredService<ServerDrain>();
         using var callOrGrace = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, drain.GraceExpired);
         await using StreamingSession session = await streaming.OpenAsync(open, callOrGrace.Token).ConfigureAwait(false);
-        using IDisposable tileQuota = quotas.AdmitTiles(tenant, session.InitialCredit);
+        using IDisposable tileQuota = quotas.AdmitTiles(subject, session.InitialCredit);
         // The stream's tiles in flight count in the memory budget like a unary request's image (the job stays resumable
         // when it is refused).
         using MemoryReservation memory = await budget.ReserveAsync(

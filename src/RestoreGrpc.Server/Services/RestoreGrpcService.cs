@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using RestoreGrpc.Contracts.V1;
+using RestoreGrpc.Core.Faces;
 using RestoreGrpc.Core.Memory;
 using RestoreGrpc.Core.Models;
 using RestoreGrpc.Core.Restoration;
@@ -37,10 +38,11 @@ internal sealed partial class RestoreGrpcService(
         ServerCallContext context)
     {
         string tenant = TenantOf(context);
+        QuotaSubject subject = SubjectOf(tenant, context);
         RestoreSettings settings = ProtoMapping.ToSettings(options) with { Tenant = tenant };
         planGuard.Check(settings);
-        quotas.CheckModels(tenant, settings.Task is RestoreTaskKind.Faces ? null : planGuard.ModelName(settings), settings.Faces?.Restorer);
-        AdmitImage(tenant, image.Memory, settings, context);
+        quotas.CheckModels(subject, settings.Task is RestoreTaskKind.Faces ? null : planGuard.ModelName(settings), settings.Faces?.Restorer, settings.Faces?.Detector);
+        AdmitImage(subject, image.Memory, settings, context);
         using var limit = new UnaryCallLimit(CallLimitsOptions.Span(callLimits.Value.MaxUnaryCallSeconds), context.CancellationToken);
         try
         {
@@ -69,12 +71,17 @@ internal sealed partial class RestoreGrpcService(
         return tenant;
     }
 
+    /// <summary>Whose quotas the call counts against (<see cref="TenantQuotas.SubjectOf"/>): the tenant's, or its
+    /// API key's own.</summary>
+    private QuotaSubject SubjectOf(string tenant, ServerCallContext context) =>
+        quotas.SubjectOf(tenant, context.GetHttpContext().User.FindFirst(RestoreClaimTypes.Credential)?.Value);
+
     /// <summary>Holds the tenant's quotas for a unary call's image until its response has been written. The image's
     /// size is read from its header only when a quota needs it.</summary>
     /// <exception cref="Core.Errors.QuotaExceededException">A quota refused it.</exception>
-    private void AdmitImage(string tenant, ReadOnlyMemory<byte> image, RestoreSettings settings, ServerCallContext context)
+    private void AdmitImage(QuotaSubject subject, ReadOnlyMemory<byte> image, RestoreSettings settings, ServerCallContext context)
     {
-        TenantQuota quota = quotas.For(tenant);
+        TenantQuota quota = quotas.For(subject);
         long pixels = 0;
         int tiles = 1;
         if (quota.MaxImagePixels > 0 || quota.InputPixelsPerMinute > 0 || quota.MaxQueuedTiles > 0)
@@ -84,14 +91,18 @@ internal sealed partial class RestoreGrpcService(
             tiles = planGuard.EstimateTiles(settings, width, height);
         }
 
-        context.GetHttpContext().Response.RegisterForDispose(quotas.AdmitUnary(tenant, pixels, tiles));
+        context.GetHttpContext().Response.RegisterForDispose(quotas.AdmitUnary(subject, pixels, tiles));
     }
 
     public override async Task<DetectFacesResponse> DetectFaces(DetectFacesRequest request, ServerCallContext context)
     {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         string tenant = TenantOf(context);
-        AdmitImage(tenant, request.Image.Memory, new RestoreSettings(Task: RestoreTaskKind.Faces, Tenant: tenant), context);
+        QuotaSubject subject = SubjectOf(tenant, context);
+        FaceSettings detection = ProtoMapping.ToSettings(request);
+        // The detector it names is a model like any other on the caller's list (unnamed: the server's default).
+        quotas.CheckModels(subject, detection.Detector);
+        AdmitImage(subject, request.Image.Memory, new RestoreSettings(Task: RestoreTaskKind.Faces, Tenant: tenant), context);
         using var limit = new UnaryCallLimit(CallLimitsOptions.Span(callLimits.Value.MaxUnaryCallSeconds), context.CancellationToken);
         IReadOnlyList<Core.Faces.Detection.DetectedFace> faces;
         Core.Imaging.ImageDescription input;
@@ -100,7 +111,7 @@ internal sealed partial class RestoreGrpcService(
         {
             (faces, input, detector) = await pipeline.DetectFacesAsync(
                 request.Image.Memory,
-                ProtoMapping.ToSettings(request),
+                detection,
                 Reserve(request.CalculateSize(), context),
                 limit.Token).ConfigureAwait(false);
         }
@@ -133,13 +144,13 @@ internal sealed partial class RestoreGrpcService(
 
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
-        string tenant = TenantOf(context);
+        QuotaSubject subject = SubjectOf(TenantOf(context), context);
         var response = new ListModelsResponse { DefaultModel = catalog.DefaultModelName };
         foreach (ModelStatus status in catalog.List())
         {
             ModelInfo info = ProtoMapping.ToProto(status);
-            // A tenant limited to some models sees those (face detectors are not on such lists and stay listed).
-            bool allowed = status.Descriptor.Task is ModelTaskKind.FaceDetection || quotas.Allows(tenant, status.Descriptor.Name);
+            // A caller limited to some models sees those (face detectors included: a named detector is checked too).
+            bool allowed = quotas.Allows(subject, status.Descriptor.Name);
             if (allowed && (request.Task == ModelTask.Unspecified || request.Task == info.Task))
             {
                 response.Models.Add(info);

@@ -69,6 +69,15 @@ internal static class ServerMetrics
     public static void CallCompleted(string method, StatusCode status, TimeSpan elapsed)
     {
         Active.Add(-1, Tags(method));
+        Count(method, status, elapsed);
+    }
+
+    /// <summary>A call refused before its handler ran (authentication or authorization): counted and timed like a
+    /// completed one, never in flight.</summary>
+    public static void CallRefused(string method, StatusCode status, TimeSpan elapsed) => Count(method, status, elapsed);
+
+    private static void Count(string method, StatusCode status, TimeSpan elapsed)
+    {
         TagList tags = Tags(method);
         string statusName = RpcConventions.StatusName(status);
         tags.Add(RpcConventions.Status, statusName);

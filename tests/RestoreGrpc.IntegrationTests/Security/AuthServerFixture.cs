@@ -7,8 +7,8 @@ using RestoreGrpc.Server.Security;
 
 namespace RestoreGrpc.IntegrationTests.Security;
 
-/// <summary>One server with <c>Restore:Auth</c> on: API keys (one revoked, one admin), a JWT issuer with an HMAC key
-/// made here, per-tenant quotas, and the test-only <see cref="AdminProbeService"/> under the Admin policy.</summary>
+/// <summary>One server with <c>Restore:Auth</c> on: API keys (one revoked, one admin, one with quotas of its own), a
+/// JWT issuer with an HMAC key made here, per-tenant quotas, and the test-only <see cref="AdminProbeService"/> under the Admin policy.</summary>
 public sealed class AuthServerFixture : IAsyncLifetime
 {
     public const string Issuer = "https://issuer.restoregrpc.test";
@@ -20,6 +20,11 @@ public sealed class AuthServerFixture : IAsyncLifetime
     public string KeyAdmin { get; } = NewKey();
     public string KeyLimited { get; } = NewKey();
     public string KeyRate { get; } = NewKey();
+
+    /// <summary>A key of tenant-a with quotas of its own (<see cref="WideKeyIndex"/>): images up to 1000 pixels.</summary>
+    public string KeyWide { get; } = NewKey();
+
+    public const int WideKeyIndex = 6;
 
     public byte[] SigningKey { get; } = RandomNumberGenerator.GetBytes(64);
 
@@ -36,6 +41,7 @@ public sealed class AuthServerFixture : IAsyncLifetime
             .. Key(3, "beta", KeyB, "tenant-b"),
             .. Key(4, "limited", KeyLimited, "tenant-limited"),
             .. Key(5, "rate", KeyRate, "tenant-rate"),
+            .. Key(WideKeyIndex, "wide", KeyWide, "tenant-a"), $"--Restore:Auth:ApiKeys:{WideKeyIndex}:Quotas:MaxImagePixels=1000",
             $"--Restore:Auth:JwtIssuer={Issuer}",
             $"--Restore:Auth:JwtAudience={Audience}",
             $"--Restore:Auth:JwtSymmetricKey={Convert.ToBase64String(SigningKey)}",

@@ -192,6 +192,99 @@ public sealed class AuthenticationTests(AuthServerFixture fixture) : IClassFixtu
         Assert.Equal(jobId, resumed.ResponseStream.Current.Plan.JobId);
     }
 
+    [Fact]
+    public async Task An_api_keys_own_quotas_override_its_tenants_and_the_refusal_names_the_keys_setting()
+    {
+        // tenant-a's cap is every tenant's 100 pixels; its key "wide" sets 1000 of its own.
+        RpcException tenantCap = await Assert.ThrowsAsync<RpcException>(() => Raw.RestoreAsync(Small(16), ApiKey(fixture.KeyA), cancellationToken: Ct).ResponseAsync);
+        Assert.Contains("Restore:Quotas:MaxImagePixels", Assert.Single(tenantCap.GetRpcStatus()!.GetDetail<QuotaFailure>()!.Violations).Description, StringComparison.Ordinal);
+
+        RestoreResponse wide = await Raw.RestoreAsync(Small(16), ApiKey(fixture.KeyWide), cancellationToken: Ct);
+        Assert.Equal(64, wide.Output.Width);
+
+        RpcException keyCap = await Assert.ThrowsAsync<RpcException>(() => Raw.RestoreAsync(Small(40), ApiKey(fixture.KeyWide), cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, keyCap.StatusCode);
+        QuotaFailure.Types.Violation violation = Assert.Single(keyCap.GetRpcStatus()!.GetDetail<QuotaFailure>()!.Violations);
+        Assert.Equal("tenant-a", violation.Subject);
+        Assert.Contains($"Restore:Auth:ApiKeys:{AuthServerFixture.WideKeyIndex}:Quotas:MaxImagePixels", violation.Description, StringComparison.Ordinal);
+        Assert.Contains("API key 'wide'", keyCap.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DetectFaces_naming_a_detector_outside_the_callers_models_is_permission_denied()
+    {
+        var request = new DetectFacesRequest { Image = Small(8).Image, Detector = "yunet-not-on-the-list" };
+        RpcException limited = await Assert.ThrowsAsync<RpcException>(() => Raw.DetectFacesAsync(request, ApiKey(fixture.KeyLimited), cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, limited.StatusCode);
+        Assert.Contains("yunet-not-on-the-list", limited.Status.Detail, StringComparison.Ordinal);
+
+        // A caller without a list gets past the check (to the catalog, which does not know the detector).
+        RpcException open = await Assert.ThrowsAsync<RpcException>(() => Raw.DetectFacesAsync(request, ApiKey(fixture.KeyA), cancellationToken: Ct).ResponseAsync);
+        Assert.NotEqual(StatusCode.PermissionDenied, open.StatusCode);
+    }
+
+    [Fact]
+    public async Task Refused_credentials_are_counted_and_timed_in_the_rpc_metrics_with_their_status()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<(string Instrument, string? Method, string? Status)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == Core.Telemetry.RestoreTelemetry.MeterName && instrument.Name is "restoregrpc.requests" or "rpc.server.call.duration")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        void Record(System.Diagnostics.Metrics.Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            string? method = null, status = null;
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                method = tag.Key == "rpc.method" ? tag.Value as string : method;
+                status = tag.Key == "rpc.status_code" ? tag.Value as string : status;
+            }
+
+            seen.Enqueue((instrument.Name, method, status));
+        }
+
+        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) => Record(instrument, tags));
+        listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) => Record(instrument, tags));
+        listener.Start();
+
+        var estimate = new EstimateRestoreRequest { Width = 8, Height = 8 };
+        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => Raw.EstimateRestoreAsync(estimate, new Metadata(), cancellationToken: Ct).ResponseAsync)).StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => Raw.EstimateRestoreAsync(estimate, Bearer(fixture.Token(tenant: null)), cancellationToken: Ct).ResponseAsync)).StatusCode);
+
+        const string Method = "restoregrpc.v1.RestoreService/EstimateRestore";
+        foreach (string status in new[] { "UNAUTHENTICATED", "PERMISSION_DENIED" })
+        {
+            Assert.Contains(seen, s => s.Instrument == "restoregrpc.requests" && s.Method == Method && s.Status == status);
+            Assert.Contains(seen, s => s.Instrument == "rpc.server.call.duration" && s.Method == Method && s.Status == status);
+        }
+    }
+
+    [Fact]
+    public async Task A_resume_rebuilt_from_its_header_counts_its_image_against_the_quotas()
+    {
+        // A job id this server never saw, with the image size repeated: the job is rebuilt here (a stateless resume
+        // of a job another instance started) and its image counts like a new job's, here the 100-pixel cap.
+        string unknownJob = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        StreamHeader Rebuild(int side) => new() { JobId = unknownJob, Width = side, Height = side, Options = new RestoreOptions { Model = LanczosX4 } };
+
+        using (var over = Raw.RestoreStream(ApiKey(fixture.KeyA), cancellationToken: Ct))
+        {
+            await over.RequestStream.WriteAsync(new RestoreStreamRequest { Header = Rebuild(16) }, Ct);
+            RpcException refused = await Assert.ThrowsAsync<RpcException>(() => over.ResponseStream.MoveNext(Ct));
+            Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+            Assert.Contains("Restore:Quotas:MaxImagePixels", Assert.Single(refused.GetRpcStatus()!.GetDetail<QuotaFailure>()!.Violations).Description, StringComparison.Ordinal);
+        }
+
+        using var within = Raw.RestoreStream(ApiKey(fixture.KeyA), cancellationToken: Ct);
+        await within.RequestStream.WriteAsync(new RestoreStreamRequest { Header = Rebuild(8) }, Ct);
+        Assert.True(await within.ResponseStream.MoveNext(Ct));
+        Assert.Equal(RestoreStreamResponse.KindOneofCase.Plan, within.ResponseStream.Current.KindCase);
+    }
+
     private async Task<RpcException> ResumeFailsAsync(Metadata credentials, string jobId)
     {
         using var call = Raw.RestoreStream(credentials, cancellationToken: Ct);
