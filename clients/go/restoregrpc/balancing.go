@@ -62,15 +62,8 @@ func balancedRoundsInterceptor(rounds int, backoff time.Duration) grpc.UnaryClie
 				return err
 			}
 			delay := backoff * time.Duration(round)
-			if deadline, has := ctx.Deadline(); has && time.Until(deadline) < delay {
+			if !waitForRetry(ctx, delay) {
 				return err
-			}
-			timer := time.NewTimer(delay)
-			select {
-			case <-ctx.Done():
-				timer.Stop()
-				return err
-			case <-timer.C:
 			}
 		}
 	}

@@ -69,16 +69,25 @@ func retryInfoInterceptor(maxAttempts int, maxDelay time.Duration) grpc.UnaryCli
 			if delay > maxDelay {
 				delay = maxDelay
 			}
-			if deadline, has := ctx.Deadline(); has && time.Until(deadline) < delay {
+			if !waitForRetry(ctx, delay) {
 				return err
-			}
-			timer := time.NewTimer(delay)
-			select {
-			case <-ctx.Done():
-				timer.Stop()
-				return err
-			case <-timer.C:
 			}
 		}
+	}
+}
+
+// waitForRetry waits delay before a retry and reports whether to make it: false when the call's deadline would
+// pass first or its context ends while waiting.
+func waitForRetry(ctx context.Context, delay time.Duration) bool {
+	if deadline, has := ctx.Deadline(); has && time.Until(deadline) < delay {
+		return false
+	}
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
 	}
 }

@@ -35,7 +35,7 @@ func TestTilePlanByHand(t *testing.T) {
 type goldenPlan struct {
 	Input struct {
 		Width, Height int
-		TileSize      int  `json:"tile_size"`
+		TileSize      int `json:"tile_size"`
 		Margin, Scale int
 		Pad           bool `json:"pad_to_full_shape"`
 	}

@@ -12,7 +12,7 @@ import grpc.aio
 from restoregrpc._images import to_image_bytes
 from restoregrpc._proto import model_admin_service_pb2 as admin_pb, model_admin_service_pb2_grpc, models_pb2, restore_service_pb2 as pb, restore_service_pb2_grpc
 from restoregrpc._stream import MessageObserver, ProgressCallback, StreamJob, StreamProtocolError
-from restoregrpc.client import _deadline, _remaining, _retry_delay, _round_delay
+from restoregrpc.client import CallRetries
 from restoregrpc.errors import RestoreError, from_rpc_error
 from restoregrpc.options import ClientConfig, RestoreOptions, _enum
 from restoregrpc.result import Result, StreamResult
@@ -184,18 +184,10 @@ class AsyncRestoreClient:
         return [*self.config.metadata, *extra]
 
     async def _call(self, invoke: Callable[[float | None], Awaitable[T]], timeout: float | None, *, idempotent: bool = False) -> T:
-        deadline = _deadline(timeout if timeout is not None else self.config.default_timeout)
-        attempt = 1
-        rounds = 1
+        retries = CallRetries(self.config, timeout, idempotent)
         while True:
             try:
-                return await invoke(_remaining(deadline))
+                return await invoke(retries.remaining())
             except grpc.RpcError as rpc_error:
-                error = from_rpc_error(rpc_error)
-                delay = _round_delay(error, rounds, self.config, deadline) if idempotent else None
-                if delay is not None:
-                    rounds += 1
-                else:
-                    delay = _retry_delay(error, attempt, self.config, deadline)
-                    attempt += 1
+                delay = retries.delay_after(from_rpc_error(rpc_error))
             await asyncio.sleep(delay)

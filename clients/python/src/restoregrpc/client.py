@@ -210,29 +210,41 @@ class RestoreClient:
         """Runs a unary call; RESOURCE_EXHAUSTED is retried after the server's RetryInfo delay (UNAVAILABLE is
         retried inside gRPC by the channel's retry policy; on a balanced channel an ``idempotent`` call gets further
         rounds of it)."""
-        deadline = _deadline(timeout if timeout is not None else self.config.default_timeout)
-        attempt = 1
-        rounds = 1
+        retries = CallRetries(self.config, timeout, idempotent)
         while True:
             try:
-                return invoke(_remaining(deadline))
+                return invoke(retries.remaining())
             except grpc.RpcError as rpc_error:
-                error = from_rpc_error(rpc_error)
-                delay = _round_delay(error, rounds, self.config, deadline) if idempotent else None
-                if delay is not None:
-                    rounds += 1
-                else:
-                    delay = _retry_delay(error, attempt, self.config, deadline)
-                    attempt += 1
+                delay = retries.delay_after(from_rpc_error(rpc_error))
             time.sleep(delay)
 
 
-def _deadline(timeout: float | None) -> float | None:
-    return None if timeout is None else time.monotonic() + timeout
+class CallRetries:
+    """Which retry comes next for one unary call, shared by the sync and asyncio clients: RESOURCE_EXHAUSTED after
+    the server's RetryInfo (or back-off), and on a balanced channel further rounds of the channel's UNAVAILABLE
+    retries for an ``idempotent`` call; never past the call's deadline."""
 
+    def __init__(self, config: ClientConfig, timeout: float | None, idempotent: bool) -> None:
+        self._config = config
+        self._idempotent = idempotent
+        timeout = timeout if timeout is not None else config.default_timeout
+        self._deadline = None if timeout is None else time.monotonic() + timeout
+        self._attempt = 1
+        self._rounds = 1
 
-def _remaining(deadline: float | None) -> float | None:
-    return None if deadline is None else max(0.0, deadline - time.monotonic())
+    def remaining(self) -> float | None:
+        """Seconds left for the next attempt (None: no deadline)."""
+        return None if self._deadline is None else max(0.0, self._deadline - time.monotonic())
+
+    def delay_after(self, error: RestoreError) -> float:
+        """Seconds to wait before the next attempt after ``error``; raises ``error`` when there is none."""
+        delay = _round_delay(error, self._rounds, self._config, self._deadline) if self._idempotent else None
+        if delay is not None:
+            self._rounds += 1
+            return delay
+        delay = _retry_delay(error, self._attempt, self._config, self._deadline)
+        self._attempt += 1
+        return delay
 
 
 def _round_delay(error: RestoreError, rounds: int, config: ClientConfig, deadline: float | None) -> float | None:
