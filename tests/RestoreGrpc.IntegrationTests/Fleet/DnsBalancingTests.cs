@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using Grpc.Core;
 using RestoreGrpc.Client;
 using RestoreGrpc.TestSupport;
 
@@ -38,36 +36,14 @@ public sealed class DnsBalancingTests
             var options = new RestoreOptions { Model = Resampler, Format = OutputFormat.Png };
             byte[] expected = (await client.RestoreAsync(image, options, Ct)).Image.ToArray();
 
-            using var stopLoad = new CancellationTokenSource();
-            var failures = new ConcurrentQueue<string>();
-            int completed = 0, mismatched = 0;
-            Task[] load = [.. Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
-            {
-                while (!stopLoad.IsCancellationRequested)
-                {
-                    try
-                    {
-                        RestoreResult result = await client.RestoreAsync(image, options, Ct);
-                        Interlocked.Increment(ref result.Image.Span.SequenceEqual(expected) ? ref completed : ref mismatched);
-                    }
-                    catch (RpcException e)
-                    {
-                        failures.Enqueue(e.Status.ToString());
-                    }
-                }
-            }))];
+            await using var load = new UnaryLoad(client, image, options, expected, workers: 3, Ct);
 
-            // Both addresses of the name get calls (each instance counts what it served), however slowly they warm up.
-            long[] served = await Task.WhenAll(servers.Select(s => s.RestoreCountAsync(http, Ct)));
-            for (var waited = System.Diagnostics.Stopwatch.StartNew(); served.Any(n => n == 0) && waited.Elapsed < TimeSpan.FromSeconds(60);)
-            {
-                await Task.Delay(200, Ct);
-                served = await Task.WhenAll(servers.Select(s => s.RestoreCountAsync(http, Ct)));
-            }
+            // Both addresses of the name get calls (each instance counts what it served).
+            long[] served = await FleetServer.WaitUntilEachServedAsync(servers, http, Ct);
 
             servers[1].Kill();
             long survivorBefore = await servers[0].RestoreCountAsync(http, Ct);
-            int completedAtKill = Volatile.Read(ref completed);
+            int completedAtKill = load.Completed;
             // Load goes on until the survivor alone has served a good number more.
             for (var waited = System.Diagnostics.Stopwatch.StartNew();
                  await servers[0].RestoreCountAsync(http, Ct) < survivorBefore + 20 && waited.Elapsed < TimeSpan.FromSeconds(60);)
@@ -75,15 +51,14 @@ public sealed class DnsBalancingTests
                 await Task.Delay(200, Ct);
             }
 
-            await stopLoad.CancelAsync();
-            await Task.WhenAll(load);
+            await load.StopAsync();
 
             Assert.All(served, n => Assert.True(n > 0, $"an address of the name got no call: {string.Join(", ", served)} (127.0.0.1, [::1])"));
-            Assert.True(failures.IsEmpty, "failed calls: " + string.Join(" | ", failures));
-            Assert.Equal(0, mismatched);
+            Assert.True(load.Failures.Count == 0, "failed calls: " + string.Join(" | ", load.Failures));
+            Assert.Equal(0, load.Mismatched);
             Assert.True(await servers[0].RestoreCountAsync(http, Ct) >= survivorBefore + 20, "the survivor did not take over the load");
             TestContext.Current.TestOutputHelper?.WriteLine(
-                $"served before the kill (127.0.0.1, [::1]): {string.Join(", ", served)}; completed before / after: {completedAtKill} / {completed}");
+                $"served before the kill (127.0.0.1, [::1]): {string.Join(", ", served)}; completed before / after: {completedAtKill} / {load.Completed}");
         }
         finally
         {

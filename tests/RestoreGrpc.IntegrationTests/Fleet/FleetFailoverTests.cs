@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using Grpc.Core;
 using RestoreGrpc.Client;
 using RestoreGrpc.Client.Streaming;
 using RestoreGrpc.TestSupport;
@@ -41,31 +39,9 @@ public sealed class FleetFailoverTests
             var reference = new RawTileSink(TimeSpan.Zero);
             await client.RestoreLargeAsync(source, reference, streamOptions, cancellationToken: Ct);
 
-            using var stopLoad = new CancellationTokenSource();
-            var failures = new ConcurrentQueue<string>();
-            int completed = 0, mismatched = 0;
-            Task[] unary = [.. Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
-            {
-                while (!stopLoad.IsCancellationRequested)
-                {
-                    try
-                    {
-                        RestoreResult result = await client.RestoreAsync(image, unaryOptions, Ct);
-                        Interlocked.Increment(ref result.Image.Span.SequenceEqual(expectedImage) ? ref completed : ref mismatched);
-                    }
-                    catch (RpcException e)
-                    {
-                        failures.Enqueue(e.Status.ToString());
-                    }
-                }
-            }))];
-            // Round-robin reaches every instance (each counts what it served), however slowly this machine warms them up.
-            long[] servedBeforeFaults = await Task.WhenAll(servers.Select(s => s.RestoreCountAsync(http, Ct)));
-            for (var waited = System.Diagnostics.Stopwatch.StartNew(); servedBeforeFaults.Any(n => n == 0) && waited.Elapsed < TimeSpan.FromSeconds(60);)
-            {
-                await Task.Delay(200, Ct);
-                servedBeforeFaults = await Task.WhenAll(servers.Select(s => s.RestoreCountAsync(http, Ct)));
-            }
+            await using var unary = new UnaryLoad(client, image, unaryOptions, expectedImage, workers: 4, Ct);
+            // Round-robin reaches every instance (each counts what it served).
+            long[] servedBeforeFaults = await FleetServer.WaitUntilEachServedAsync(servers, http, Ct);
 
             // Slow clients (a disk-bound sink): the streams are open while the instances fail.
             RawTileSink[] sinks = [.. Enumerable.Range(0, 3).Select(_ => new RawTileSink(TimeSpan.FromMilliseconds(80)))];
@@ -75,14 +51,13 @@ public sealed class FleetFailoverTests
             await Task.Delay(TimeSpan.FromMilliseconds(500), Ct);
             servers[1].Terminate();
             await Task.Delay(TimeSpan.FromSeconds(2), Ct);
-            await stopLoad.CancelAsync();
-            await Task.WhenAll(unary);
+            await unary.StopAsync();
             StreamRestoreResult[] results = await Task.WhenAll(streams);
 
             Assert.All(servedBeforeFaults, served => Assert.True(served > 0, $"an instance served no request: {string.Join(", ", servedBeforeFaults)}"));
-            Assert.True(failures.IsEmpty, "failed unary requests: " + string.Join(" | ", failures));
-            Assert.Equal(0, mismatched);
-            Assert.True(completed > 0);
+            Assert.True(unary.Failures.Count == 0, "failed unary requests: " + string.Join(" | ", unary.Failures));
+            Assert.Equal(0, unary.Mismatched);
+            Assert.True(unary.Completed > 0);
             Assert.All(sinks, sink =>
             {
                 Assert.True(sink.Completed);
@@ -91,7 +66,7 @@ public sealed class FleetFailoverTests
             // The faults hit the streams: at least one resumed on another instance.
             Assert.True(results.Sum(r => r.Reconnects) > 0, "no stream was interrupted");
             TestContext.Current.TestOutputHelper?.WriteLine(
-                $"served before the faults: {string.Join(", ", servedBeforeFaults)}; unary completed: {completed}; stream reconnects: {string.Join(", ", results.Select(r => r.Reconnects))}");
+                $"served before the faults: {string.Join(", ", servedBeforeFaults)}; unary completed: {unary.Completed}; stream reconnects: {string.Join(", ", results.Select(r => r.Reconnects))}");
             await servers[1].WaitForExitAsync(TimeSpan.FromSeconds(60));
             Assert.Equal(0, servers[1].ExitCode);
         }

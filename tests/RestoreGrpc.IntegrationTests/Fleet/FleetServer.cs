@@ -92,6 +92,22 @@ internal sealed class FleetServer : IDisposable
         return count;
     }
 
+    /// <summary>
+    /// Each instance's <see cref="RestoreCountAsync"/> once every one has served a call (or a minute has passed,
+    /// however slowly this machine warms them up): the caller asserts on what it gets.
+    /// </summary>
+    public static async Task<long[]> WaitUntilEachServedAsync(IReadOnlyList<FleetServer> servers, HttpClient http, CancellationToken cancellationToken)
+    {
+        long[] served = await Task.WhenAll(servers.Select(s => s.RestoreCountAsync(http, cancellationToken))).ConfigureAwait(false);
+        for (var waited = Stopwatch.StartNew(); served.Any(n => n == 0) && waited.Elapsed < TimeSpan.FromSeconds(60);)
+        {
+            await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+            served = await Task.WhenAll(servers.Select(s => s.RestoreCountAsync(http, cancellationToken))).ConfigureAwait(false);
+        }
+
+        return served;
+    }
+
     public void Dispose() => _process.Dispose();
 
     private static IEnumerable<Uri> Listening(string output)
