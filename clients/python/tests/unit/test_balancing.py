@@ -9,7 +9,6 @@ import asyncio
 import json
 import threading
 import time
-from concurrent import futures
 from typing import Any, Callable
 
 import grpc
@@ -71,25 +70,6 @@ class _Readiness:
         return grpc.method_handlers_generic_handler("grpc.health.v1.Health", {"Watch": grpc.unary_stream_rpc_method_handler(self.watch)})
 
 
-@pytest.fixture
-def serve() -> Any:
-    servers: list[grpc.Server] = []
-
-    def start(servicer: _Instance, readiness: _Readiness | None = None) -> str:
-        server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
-        restore_service_pb2_grpc.add_RestoreServiceServicer_to_server(servicer, server)
-        if readiness is not None:
-            server.add_generic_rpc_handlers((readiness.handler(),))
-        port = server.add_insecure_port("127.0.0.1:0")
-        server.start()
-        servers.append(server)
-        return f"127.0.0.1:{port}"
-
-    yield start
-    for server in servers:
-        server.stop(None)
-
-
 def test_an_address_list_becomes_one_grpc_target() -> None:
     assert channel_target("ignored:1", ["127.0.0.1:5000", "10.0.0.2:5001"]) == "ipv4:127.0.0.1:5000,10.0.0.2:5001"
     assert channel_target("ignored:1", ["[::1]:5000", "[fd00::2]:5000"]) == "ipv6:[::1]:5000,[fd00::2]:5000"
@@ -145,7 +125,7 @@ def test_health_checking_moves_calls_off_an_instance_that_stops_serving_and_back
     instances = [_Instance(name) for name in ("a", "b", "c")]
     readiness = [_Readiness() for _ in instances]
     readiness[2].set(_Readiness.NOT_SERVING)
-    addresses = [serve(instance, ready) for instance, ready in zip(instances, readiness)]
+    addresses = [serve(instance, ready.handler()) for instance, ready in zip(instances, readiness)]
     with RestoreClient(ClientConfig(addresses=addresses)) as client:
         _restore_until(client, lambda got: len(got) >= 30 and {b"a", b"b"} <= set(got), "both serving instances answered")
         assert instances[2].calls == 0

@@ -3,7 +3,6 @@ UNAVAILABLE is replayed by gRPC's service-config retry policy, and nothing is re
 
 from __future__ import annotations
 
-from concurrent import futures
 from typing import Any
 
 import grpc
@@ -35,23 +34,6 @@ class _Scripted(restore_service_pb2_grpc.RestoreServiceServicer):
                 context.set_trailing_metadata([("grpc-status-details-bin", status.SerializeToString())])
             context.abort(code, "busy")
         return pb.RestoreResponse(image=request.image)
-
-
-@pytest.fixture
-def serve() -> Any:
-    servers: list[grpc.Server] = []
-
-    def start(servicer: _Scripted) -> str:
-        server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
-        restore_service_pb2_grpc.add_RestoreServiceServicer_to_server(servicer, server)
-        port = server.add_insecure_port("127.0.0.1:0")
-        server.start()
-        servers.append(server)
-        return f"127.0.0.1:{port}"
-
-    yield start
-    for server in servers:
-        server.stop(None)
 
 
 @pytest.fixture
