@@ -45,9 +45,9 @@ internal sealed partial class DrainService(ServerDrain drain, IOptions<RestoreSe
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Draining: health NOT_SERVING, new calls refused with UNAVAILABLE; {InFlight} calls running, {Seconds} s to finish")]
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "Draining: health NOT_SERVING, new calls refused with UNAVAILABLE; {InFlight} calls running, {Seconds} s to finish")]
     private static partial void LogDraining(ILogger logger, int inFlight, double seconds);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Drained: {InFlight} calls still running (streams past the grace period were ended resumably)")]
+    [LoggerMessage(EventId = 4202, Level = LogLevel.Information, Message = "Drained: {InFlight} calls still running (streams past the grace period were ended resumably)")]
     private static partial void LogDrained(ILogger logger, int inFlight);
 }

@@ -86,9 +86,9 @@ internal sealed partial class MemoryTrimService(
         }
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Idle: trimmed pools ({ConnectionBlocksMiB} MiB of Kestrel blocks) and compacted, managed heap {BeforeMiB} -> {AfterMiB} MiB ({CommittedMiB} MiB committed), working set {WorkingSetMiB} MiB, {Threads} pool threads")]
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Debug, Message = "Idle: trimmed pools ({ConnectionBlocksMiB} MiB of Kestrel blocks) and compacted, managed heap {BeforeMiB} -> {AfterMiB} MiB ({CommittedMiB} MiB committed), working set {WorkingSetMiB} MiB, {Threads} pool threads")]
     private static partial void LogTrimmed(ILogger logger, long connectionBlocksMiB, long beforeMiB, long afterMiB, long committedMiB, long workingSetMiB, int threads);
 
-    [LoggerMessage(EventId = 3104, Level = LogLevel.Debug, Message = "Native heap: allocations of {Kilobytes} KiB and more are mapped on their own (glibc mmap threshold fixed)")]
+    [LoggerMessage(EventId = 3302, Level = LogLevel.Debug, Message = "Native heap: allocations of {Kilobytes} KiB and more are mapped on their own (glibc mmap threshold fixed)")]
     private static partial void LogMmapThreshold(ILogger logger, int kilobytes);
 }
