@@ -57,6 +57,25 @@ public sealed class ClientCredentialTests : IDisposable
     }
 
     [Fact]
+    public async Task A_balanced_health_checked_channel_sends_the_api_key_over_tls_on_the_calls_and_the_health_watches()
+    {
+        await using LoopbackServer server = await StartAsync(clientCertificates: null);
+        var options = new RestoreClientOptions { CaCertificatePath = CaBundle, ApiKey = ApiKey, MaxAttempts = 5 };
+        options.Addresses.Add(server.Address);
+        using var client = new RestoreClient(options);
+
+        // The call is picked only once the instance's health watch (its own channel, same TLS trust) said SERVING.
+        Assert.NotEmpty((await client.ListModelsAsync(Ct)).Models);
+
+        Assert.True(_seen.Count >= 2, $"expected the health watch and the call, saw {_seen.Count} requests");
+        Assert.All(_seen, seen =>
+        {
+            Assert.Equal(ApiKey, seen.ApiKey);
+            Assert.True(seen.Https);
+        });
+    }
+
+    [Fact]
     public async Task A_token_provider_is_asked_on_every_call_so_a_refreshed_token_is_sent()
     {
         await using LoopbackServer server = await StartAsync(clientCertificates: null);

@@ -28,6 +28,12 @@ internal static class FleetChannel
     public static bool IsBalanced(RestoreClientOptions options) =>
         options.Addresses.Count > 0 || string.Equals(options.Address.Scheme, "dns", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Whether the channel uses TLS: an https:// address, or for a balanced channel (a resolved target carries
+    /// no scheme that says TLS) <see cref="RestoreClientOptions.UseTls"/> or an https:// entry in the list.</summary>
+    public static bool UsesTls(RestoreClientOptions options) => IsBalanced(options)
+        ? options.UseTls || options.Addresses.Any(a => a.Scheme == Uri.UriSchemeHttps)
+        : options.Address.Scheme == Uri.UriSchemeHttps;
+
     /// <summary>What the channel connects to: the static target for a list, else the address itself.</summary>
     public static Uri TargetOf(RestoreClientOptions options) => options.Addresses.Count > 0 ? StaticTarget : options.Address;
 
@@ -48,9 +54,9 @@ internal static class FleetChannel
             services.AddSingleton<ResolverFactory>(new StaticResolverFactory(_ => addresses));
         }
 
-        // A resolved target carries no scheme that says TLS: the options do.
-        bool tls = options.UseTls || options.Addresses.Any(a => a.Scheme == Uri.UriSchemeHttps);
-        channel.Credentials = tls ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
+        bool tls = UsesTls(options);
+        // ChannelSecurity has set credentials already when there are call credentials (with the same TLS decision).
+        channel.Credentials ??= tls ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
         if (options.HealthCheckService is { } healthService)
         {
             services.AddSingleton<LoadBalancerFactory>(new HealthCheckedRoundRobinFactory(new HealthChannelSettings(healthService, channel, tls)));
