@@ -23,6 +23,17 @@ public sealed class RestoreClientOptions
     public TimeSpan DnsRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Client-side health checking on a balanced channel (gRFC A17): each instance is watched on
+    /// <c>grpc.health.v1</c> under this service name (the server's readiness: NOT_SERVING while it drains or its
+    /// default model is not ready) and gets no calls unless it reports SERVING. <c>null</c> turns it off (plain
+    /// round-robin over every connected instance).
+    /// </summary>
+    public string? HealthCheckService { get; set; } = DefaultHealthCheckService;
+
+    /// <summary>The readiness service name the server reports on <c>grpc.health.v1</c>.</summary>
+    public const string DefaultHealthCheckService = "restoregrpc.v1.RestoreService";
+
+    /// <summary>
     /// Hedging for Restore (idempotent): when set, a further copy of a Restore that has no answer after this delay
     /// goes to the next instance, up to <see cref="MaxAttempts"/> copies, and the first answer wins (the others are
     /// cancelled). Cuts tail latency from a slow or stuck instance at the price of duplicate work; off by default.

@@ -71,6 +71,14 @@ public static class RestoreServer
             .AddCheck("process", () => HealthCheckResult.Healthy("answering"), tags: [HealthServices.LiveTag])
             .AddCheck<ModelCatalogHealthCheck>("models", tags: [HealthServices.ReadyTag])
             .AddCheck<DrainHealthCheck>("drain", tags: [HealthServices.LiveTag, HealthServices.ReadyTag]);
+        // grpc.health.v1 Watch (the SDKs' health-aware balancing) reads what the publisher last published: by
+        // default first after 5 s (SERVICE_UNKNOWN until then) and then every 30 s. Publish at once and every 2 s so
+        // a started instance and a model that became ready are seen promptly (the checks are cheap).
+        builder.Services.Configure<HealthCheckPublisherOptions>(publisher =>
+        {
+            publisher.Delay = TimeSpan.Zero;
+            publisher.Period = TimeSpan.FromSeconds(2);
+        });
         builder.Services.AddHostedService<ModelLoaderService>();
         builder.Services.AddHostedService<CatalogConfigurationWatcher>();
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
@@ -54,6 +55,40 @@ public sealed class ClientCredentialTests : IDisposable
         Assert.Equal(ApiKey, seen.ApiKey);
         Assert.Equal("Bearer " + Token, seen.Authorization);
         Assert.True(seen.Https);
+    }
+
+    [Fact]
+    public async Task A_balanced_health_checked_channel_sends_the_api_key_over_tls_on_the_calls_and_the_health_watches()
+    {
+        await using LoopbackServer server = await StartAsync(clientCertificates: null);
+        var options = new RestoreClientOptions { CaCertificatePath = CaBundle, ApiKey = ApiKey, MaxAttempts = 5 };
+        options.Addresses.Add(server.Address);
+        using var client = new RestoreClient(options);
+
+        // The call is picked only once the instance's health watch (its own channel, same TLS trust) says SERVING:
+        // its readiness waits for the default model, so until then the pick fails UNAVAILABLE (gRFC A17).
+        RestoreGrpc.Contracts.V1.ListModelsResponse? models = null;
+        var waited = Stopwatch.StartNew();
+        while (models is null)
+        {
+            try
+            {
+                models = await client.ListModelsAsync(Ct);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && waited.Elapsed < TimeSpan.FromMinutes(2))
+            {
+                await Task.Delay(200, Ct);
+            }
+        }
+
+        Assert.NotEmpty(models.Models);
+
+        Assert.True(_seen.Count >= 2, $"expected the health watch and the call, saw {_seen.Count} requests");
+        Assert.All(_seen, seen =>
+        {
+            Assert.Equal(ApiKey, seen.ApiKey);
+            Assert.True(seen.Https);
+        });
     }
 
     [Fact]

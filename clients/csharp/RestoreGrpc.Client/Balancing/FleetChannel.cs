@@ -12,8 +12,9 @@ namespace RestoreGrpc.Client.Balancing;
 /// <see cref="RestoreClientOptions.DnsRefreshInterval"/> and whenever a connection fails) or a static list
 /// (<see cref="RestoreClientOptions.Addresses"/>), picked round-robin. A subchannel whose connection fails is skipped
 /// until it reconnects; an instance that drains refuses calls with UNAVAILABLE and its calls are retried on the others
-/// by the channel's retry policy. grpc-dotnet has no client-side health checking (gRFC A17) to watch
-/// <c>grpc.health.v1</c> per subchannel, so health reaches the client as connection state and UNAVAILABLE.
+/// by the channel's retry policy. grpc-dotnet has no client-side health checking (gRFC A17), so by default
+/// (<see cref="RestoreClientOptions.HealthCheckService"/>) the channel uses <see cref="HealthCheckedRoundRobinBalancer"/>:
+/// round-robin over the instances that report SERVING on <c>grpc.health.v1</c>.
 /// </summary>
 internal static class FleetChannel
 {
@@ -26,6 +27,12 @@ internal static class FleetChannel
     /// <summary>Whether the options ask for balancing: a DNS target or a static list.</summary>
     public static bool IsBalanced(RestoreClientOptions options) =>
         options.Addresses.Count > 0 || string.Equals(options.Address.Scheme, "dns", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether the channel uses TLS: an https:// address, or for a balanced channel (a resolved target carries
+    /// no scheme that says TLS) <see cref="RestoreClientOptions.UseTls"/> or an https:// entry in the list.</summary>
+    public static bool UsesTls(RestoreClientOptions options) => IsBalanced(options)
+        ? options.UseTls || options.Addresses.Any(a => a.Scheme == Uri.UriSchemeHttps)
+        : options.Address.Scheme == Uri.UriSchemeHttps;
 
     /// <summary>What the channel connects to: the static target for a list, else the address itself.</summary>
     public static Uri TargetOf(RestoreClientOptions options) => options.Addresses.Count > 0 ? StaticTarget : options.Address;
@@ -47,10 +54,19 @@ internal static class FleetChannel
             services.AddSingleton<ResolverFactory>(new StaticResolverFactory(_ => addresses));
         }
 
+        bool tls = UsesTls(options);
+        // ChannelSecurity has set credentials already when there are call credentials (with the same TLS decision).
+        channel.Credentials ??= tls ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
+        if (options.HealthCheckService is { } healthService)
+        {
+            services.AddSingleton<LoadBalancerFactory>(new HealthCheckedRoundRobinFactory(new HealthChannelSettings(healthService, channel, tls)));
+            serviceConfig.LoadBalancingConfigs.Add(new LoadBalancingConfig(HealthCheckedRoundRobinFactory.PolicyName));
+        }
+        else
+        {
+            serviceConfig.LoadBalancingConfigs.Add(new RoundRobinConfig());
+        }
+
         channel.ServiceProvider = services.BuildServiceProvider();
-        // A resolved target carries no scheme that says TLS: the options do.
-        bool tls = options.UseTls || options.Addresses.Any(a => a.Scheme == Uri.UriSchemeHttps);
-        channel.Credentials = tls ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
-        serviceConfig.LoadBalancingConfigs.Add(new RoundRobinConfig());
     }
 }

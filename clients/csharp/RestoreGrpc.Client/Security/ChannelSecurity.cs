@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
+using RestoreGrpc.Client.Balancing;
 
 namespace RestoreGrpc.Client.Security;
 
@@ -17,7 +18,7 @@ internal static class ChannelSecurity
 
     public static void Apply(RestoreClientOptions options, GrpcChannelOptions channelOptions)
     {
-        bool tls = options.Address.Scheme == Uri.UriSchemeHttps;
+        bool tls = FleetChannel.UsesTls(options);
         X509Certificate2Collection? authorities = Authorities(options);
         if (authorities is not null || options.ClientCertificate is not null)
         {
