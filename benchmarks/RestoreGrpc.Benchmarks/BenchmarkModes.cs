@@ -26,6 +26,7 @@ internal static partial class BenchmarkModes
         ("--fleet", Fleet),
         ("--soak", SoakMode),
         ("--tenant-flood", TenantFloodMode),
+        ("--generate-networks", GenerateNetworks),
     ];
 
     /// <summary>Raw ONNX Runtime inference of a tile plan vs end-to-end restore through the server (issue: foundation).</summary>
