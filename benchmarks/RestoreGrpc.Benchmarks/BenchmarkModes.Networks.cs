@@ -1,6 +1,5 @@
 using System.CommandLine;
 using RestoreGrpc.Benchmarks.Networks;
-using static RestoreGrpc.Benchmarks.BenchmarkOptions;
 
 namespace RestoreGrpc.Benchmarks;
 
@@ -9,7 +8,15 @@ internal static partial class BenchmarkModes
 {
     private static RootCommand GenerateNetworks()
     {
-        Option<string> directory = Path("--generate-networks", "benchmarks/results/networks", "Folder to write the ONNX files into.", "DIR");
+        const string fallback = "benchmarks/results/networks";
+        Option<string> directory = new("--generate-networks")
+        {
+            Description = "Folder to write the ONNX files into.",
+            HelpName = "DIR",
+            Arity = ArgumentArity.ZeroOrOne,
+            DefaultValueFactory = _ => System.IO.Path.GetFullPath(fallback),
+            CustomParser = result => System.IO.Path.GetFullPath(result.Tokens.Count == 1 ? result.Tokens[0].Value : fallback),
+        };
         var command = new RootCommand(
             $"Writes {RrdbNetX4PlusNetwork.FileName} (RRDBNet x4plus) and {GpenBfr512Network.FileName} (GPEN-BFR-512 architecture) with "
             + "random weights, for speed measurement only (not restoration), and prints parameters, FLOPs, file size and time.")

@@ -21,9 +21,11 @@ namespace RestoreGrpc.Benchmarks.Networks;
 /// biases start at 1 and the noise scalars at 0.1 (GPEN starts them at 0), so the encoder's features reach the output.
 /// </para>
 /// <para>
-/// At 512: 71.0 M parameters (published: 71 M) and, counting 2 × the multiply-accumulates of its convolutions and
-/// linear layers (a transposed convolution over its input grid), ≈273 GFLOP per face (published ≈274 GFLOP); the
-/// fixed blur filters add ≈4 GFLOP more, counted apart (<see cref="GeneratedNetwork.FixedFilterFlops"/>).
+/// At 512: 71,005,223 parameters (published: 71 M) and, counting 2 × the multiply-accumulates of its convolutions
+/// and linear layers (a transposed convolution over its input grid, as it computes), 274.1 GFLOP per face
+/// (published ≈274 GFLOP); the fixed blur filters add 2.1 GFLOP more, counted apart
+/// (<see cref="GeneratedNetwork.FixedFilterFlops"/>). Upsampling by Resize ×2 + conv instead would cost 4× in those
+/// layers (≈486 GFLOP in all), which is why the transposed form is kept.
 /// I/O: <c>input</c> [N,3,size,size] float32 in [-1, 1] → <c>output</c> [N,3,size,size] (GPEN's range, unclamped).
 /// </para>
 /// </summary>

@@ -25,7 +25,7 @@ public static class NetworkGenerator
         Directory.CreateDirectory(directory);
         var written = new List<string>();
         log.WriteLine($"Random weights, for speed measurement only (not restoration models); writing into {directory}");
-        log.WriteLine("| file | parameters | GFLOP | fixed-filter GFLOP | basis | MB | seconds |");
+        log.WriteLine("| file | parameters | FLOP (convs, linears) | FLOP (fixed blur filters) | per | MB | seconds |");
         log.WriteLine("|---|---|---|---|---|---|---|");
         foreach (Func<GeneratedNetwork> build in Networks)
         {
@@ -40,10 +40,18 @@ public static class NetworkGenerator
             double seconds = clock.Elapsed.TotalSeconds;
             double megabytes = new FileInfo(path).Length / 1e6;
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {network.FileName} | {network.Parameters:N0} | {network.Flops / 1e9:F4} | {network.FixedFilterFlops / 1e9:F4} | {network.FlopsBasis} | {megabytes:F1} | {seconds:F1} |"));
+                $"| {network.FileName} | {network.Parameters:N0} | {Scaled(network.Flops)} | {Scaled(network.FixedFilterFlops)} | {network.FlopsBasis.Replace("per ", string.Empty, StringComparison.Ordinal)} | {megabytes:F1} | {seconds:F1} |"));
             written.Add(path);
         }
 
         return written;
     }
+
+    /// <summary>FLOPs with an SI prefix: 35.87 M, 274.13 G.</summary>
+    private static string Scaled(double flops) => flops switch
+    {
+        >= 1e9 => string.Create(CultureInfo.InvariantCulture, $"{flops / 1e9:F2} G"),
+        >= 1e6 => string.Create(CultureInfo.InvariantCulture, $"{flops / 1e6:F2} M"),
+        _ => flops.ToString("F0", CultureInfo.InvariantCulture),
+    };
 }
