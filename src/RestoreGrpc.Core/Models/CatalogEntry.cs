@@ -45,6 +45,9 @@ internal sealed class CatalogEntry
 
     public volatile string ExecutionProvider = string.Empty;
 
+    /// <summary>Precision of the serving session ("fp32", "fp16"); empty before a load and for built-in models.</summary>
+    public volatile string Precision = string.Empty;
+
     /// <summary>A changed configuration: the next load reads the new descriptor.</summary>
     public void Reconfigure(ModelDescriptor descriptor, string path) => _source = new Source(descriptor, path);
 

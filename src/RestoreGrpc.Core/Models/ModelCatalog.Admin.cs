@@ -127,6 +127,7 @@ public sealed partial class ModelCatalog
         var entry = new CatalogEntry(descriptor, path, null, configured: false);
         entry.Swap(session);
         entry.ExecutionProvider = session.Model.ExecutionProvider;
+        entry.Precision = session.Precision;
         entry.Detail = session.Detail;
         entry.State = ModelState.Ready;
         entry.Loading = Task.CompletedTask;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using RestoreGrpc.Core.Errors;
+using RestoreGrpc.Core.Models.Precision;
 
 namespace RestoreGrpc.Core.Models;
 
@@ -16,6 +17,7 @@ public sealed partial class ModelCatalog : IDisposable
     private readonly ConcurrentDictionary<string, CatalogEntry> _entries = new(StringComparer.OrdinalIgnoreCase);
     private readonly ModelCatalogOptions _options;
     private readonly OnnxSessionFactory _sessions;
+    private readonly Fp16ModelCache _fp16Cache;
     private readonly HttpClient _http;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
@@ -31,6 +33,7 @@ public sealed partial class ModelCatalog : IDisposable
         _http = http;
         _logger = logger;
         _sessions = new OnnxSessionFactory(options, logger);
+        _fp16Cache = new Fp16ModelCache(options.Fp16CacheDirectory);
         BaseDirectory = Path.GetFullPath(baseDirectory);
         Directory = Path.GetFullPath(options.Directory, BaseDirectory);
 
@@ -232,7 +235,8 @@ public sealed partial class ModelCatalog : IDisposable
         string.Equals(e.Descriptor.Name, catalog.DefaultModelName, StringComparison.OrdinalIgnoreCase),
         e.Builtin,
         catalog.EffectiveTileSize(e.Descriptor),
-        e.State != ModelState.Unloaded && e.Current is not null);
+        e.State != ModelState.Unloaded && e.Current is not null,
+        e.Precision);
 
     private ModelStatus StatusOf(CatalogEntry entry) => StatusOf(this, entry);
 
@@ -290,6 +294,7 @@ public sealed partial class ModelCatalog : IDisposable
         {
             ModelSession session = await BuildSessionAsync(entry, descriptor, entry.Path!, serving is not null, cancellationToken).ConfigureAwait(false);
             entry.ExecutionProvider = session.Model.ExecutionProvider;
+            entry.Precision = session.Precision;
             ModelSession? previous = entry.Swap(session);
             entry.Detail = session.Detail;
             entry.State = ModelState.Ready;
@@ -360,13 +365,16 @@ public sealed partial class ModelCatalog : IDisposable
 
         Report(ModelState.Loading, $"loading {path}");
         var started = System.Diagnostics.Stopwatch.StartNew();
-        (IReadOnlyList<OnnxSessionInstance> instances, string provider) = _sessions.CreateInstances(path, _sessions.DefaultInstances(descriptor));
+        (string sessionPath, string precision) = await SessionFileAsync(descriptor, path, cancellationToken).ConfigureAwait(false);
+        (IReadOnlyList<OnnxSessionInstance> instances, string provider) = _sessions.CreateInstances(sessionPath, _sessions.DefaultInstances(descriptor));
         var model = new OnnxModel(descriptor, instances, provider);
         try
         {
             string warmed = descriptor.Task == ModelTaskKind.SuperResolution ? WarmUp(model) : string.Empty;
             LogLoaded(_logger, descriptor.Name, provider, model.Instances, model.Binding, started.ElapsedMilliseconds);
-            return new ModelSession(model, warmed.Length == 0 ? path : $"{path}; warmed up {warmed}");
+            LogPrecision(_logger, descriptor.Name, precision, provider, sessionPath);
+            string detail = sessionPath == path ? $"{path}; {precision}" : $"{path}; {precision} copy {sessionPath}";
+            return new ModelSession(model, warmed.Length == 0 ? detail : $"{detail}; warmed up {warmed}") { Precision = precision };
         }
         catch
         {

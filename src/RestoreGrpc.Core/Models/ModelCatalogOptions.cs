@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using RestoreGrpc.Core.Models.Precision;
 
 namespace RestoreGrpc.Core.Models;
 
@@ -44,6 +45,16 @@ public sealed class ModelCatalogOptions
 
     /// <summary>How runs hand tensors to ONNX Runtime (pinned-memory I/O binding on CUDA by default).</summary>
     public IoBindingMode IoBinding { get; set; } = IoBindingMode.Auto;
+
+    /// <summary>
+    /// Precision of models that set none: <c>Auto</c> runs super-resolution and face-restoration models in float16 on
+    /// CUDA (detectors stay float32) and everything in float32 on CPU; <c>Fp16</c> converts every model, <c>Fp32</c> none.
+    /// </summary>
+    public ModelPrecision Precision { get; set; } = ModelPrecision.Auto;
+
+    /// <summary>Where float16 copies go when a model's folder is not writable; empty: <c>restoregrpc-fp16</c> under
+    /// the system temp folder.</summary>
+    public string? Fp16CacheDirectory { get; set; }
 
     /// <summary>Core tile edge for models that set none. Large tiles cost less margin compute.</summary>
     [Range(16, 4096)]

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using RestoreGrpc.Core.Models.Precision;
 
 namespace RestoreGrpc.Core.Models;
 
@@ -58,6 +59,10 @@ public sealed class ModelDescriptor
     /// <summary>How long a batch may wait to fill, in milliseconds; null uses the batcher's default.</summary>
     [Range(0, 10_000)]
     public double? MaxQueueDelayMs { get; set; }
+
+    /// <summary>Precision the graph runs in (<c>Fp32</c>, <c>Fp16</c>, <c>Auto</c>); null uses the catalog's
+    /// <see cref="ModelCatalogOptions.Precision"/>.</summary>
+    public ModelPrecision? Precision { get; set; }
 
     /// <summary>Where to download the file when it is missing; null or empty for never.</summary>
     public string? Url { get; set; }

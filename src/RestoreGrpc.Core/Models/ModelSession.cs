@@ -25,6 +25,9 @@ internal sealed class ModelSession
 
     public DateTimeOffset LoadedAt { get; }
 
+    /// <summary>"fp32" or "fp16" for ONNX models; empty for built-in ones.</summary>
+    public string Precision { get; init; } = string.Empty;
+
     /// <summary>Users right now, the catalog's own reference included (tests).</summary>
     public int Holders => Volatile.Read(ref _holders);
 

@@ -15,6 +15,7 @@ public sealed class OptionsValidationTests
         { "--Restore:Streaming:Credit=0", "Restore:Streaming:Credit = 0" },
         { "--Restore:Models:Entries:0:Scale=0", "Restore:Models:Entries:0:Scale = 0" },
         { "--Restore:Models:CudnnConvAlgoSearch=FASTEST", "Restore:Models:CudnnConvAlgoSearch = FASTEST" },
+        { "--Restore:Models:Precision=Fp8", "Restore:Models:Precision" },
         // Not a number, and a key no options class has (a typo): the binder names them.
         { "--Restore:Limits:MaxDimension=big", "Restore:Limits:MaxDimension" },
         { "--Restore:Encoding:PngCompresionLevel=3", "PngCompresionLevel" },
@@ -31,6 +32,20 @@ public sealed class OptionsValidationTests
             await app.StartAsync(TestContext.Current.CancellationToken);
         });
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A bad enum value inside a catalog entry stops the start too; the binder (list items) does not name the key.</summary>
+    [Theory]
+    [InlineData("--Restore:Models:Entries:0:Precision=half")]
+    [InlineData("--Restore:Models:Entries:0:Task=half")]
+    public async Task A_bad_enum_in_a_model_entry_stops_the_start(string setting)
+    {
+        Exception error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using WebApplication app = RestoreServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=None", setting]);
+            await app.StartAsync(TestContext.Current.CancellationToken);
+        });
+        Assert.Contains("invalid configuration value", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
