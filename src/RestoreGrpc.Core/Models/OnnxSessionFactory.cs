@@ -17,12 +17,17 @@ internal sealed partial class OnnxSessionFactory
     private readonly ILogger _logger;
     private readonly Lock _probeLock = new();
     private bool? _cudaWorks;
+    private bool _deviceProbed;
+    private CudaEpDevice? _device;
 
     public OnnxSessionFactory(ModelCatalogOptions options, ILogger logger)
     {
         _options = options;
         _logger = logger;
     }
+
+    /// <summary>More CUDA provider options (benchmarks: <c>enable_cuda_graph</c>), added to both routes' options.</summary>
+    internal IReadOnlyDictionary<string, string>? ExtraCudaOptions { get; init; }
 
     public int IntraOpThreads => _options.IntraOpThreads > 0 ? _options.IntraOpThreads : Environment.ProcessorCount;
 
@@ -95,6 +100,12 @@ internal sealed partial class OnnxSessionFactory
         };
         try
         {
+            if (DeviceBindingDevice() is { } device)
+            {
+                device.AppendTo(sessionOptions, CudaOptions(includeDeviceId: false));
+                return (new InferenceSession(modelPath, sessionOptions), CudaProvider);
+            }
+
             string provider = TryAppendCuda(sessionOptions) ? CudaProvider : CpuProvider;
             return (new InferenceSession(modelPath, sessionOptions), provider);
         }
@@ -104,13 +115,41 @@ internal sealed partial class OnnxSessionFactory
         }
     }
 
-    /// <summary>Wraps a session with I/O binding where configured: pinned host tensors on CUDA.</summary>
+    /// <summary>
+    /// The CUDA device through ONNX Runtime's plugin route when runs bind device memory (<see cref="IoBindingMode.Device"/>,
+    /// or <see cref="IoBindingMode.Auto"/> on CUDA); null otherwise or where that route is unavailable (logged once:
+    /// sessions then take the classic CUDA route with pinned host tensors).
+    /// </summary>
+    private CudaEpDevice? DeviceBindingDevice()
+    {
+        if (_options.IoBinding is not (IoBindingMode.Device or IoBindingMode.Auto) || !UsesCuda())
+        {
+            return null;
+        }
+
+        lock (_probeLock)
+        {
+            if (!_deviceProbed)
+            {
+                _deviceProbed = true;
+                _device = CudaEpDevice.TryOpen(_options.CudaDeviceId, out string? failure);
+                if (_device is null)
+                {
+                    LogDeviceBindingUnavailable(_logger, failure ?? "unknown");
+                }
+            }
+
+            return _device;
+        }
+    }
+
+    /// <summary>Wraps a session with I/O binding where configured: device tensors (or pinned host tensors) on CUDA.</summary>
     private OnnxSessionInstance Bind(InferenceSession session, string provider)
     {
         bool cuda = provider == CudaProvider;
         bool bind = _options.IoBinding switch
         {
-            IoBindingMode.Always => true,
+            IoBindingMode.Always or IoBindingMode.Device => true,
             IoBindingMode.Auto => cuda,
             _ => false,
         };
@@ -122,6 +161,11 @@ internal sealed partial class OnnxSessionFactory
         if (!cuda)
         {
             return new OnnxSessionInstance(session, OrtMemoryInfo.DefaultInstance);
+        }
+
+        if (DeviceBindingDevice() is { } device)
+        {
+            return new OnnxSessionInstance(device, session);
         }
 
         var pinned = new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA_PINNED, OrtAllocatorType.DeviceAllocator, _options.CudaDeviceId, OrtMemType.CpuOutput);
@@ -159,11 +203,7 @@ internal sealed partial class OnnxSessionFactory
             try
             {
                 using var cuda = new OrtCUDAProviderOptions();
-                cuda.UpdateOptions(new Dictionary<string, string>
-                {
-                    ["device_id"] = _options.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["cudnn_conv_algo_search"] = _options.CudnnConvAlgoSearch,
-                });
+                cuda.UpdateOptions(CudaOptions(includeDeviceId: true));
                 sessionOptions.AppendExecutionProvider_CUDA(cuda);
                 if (_cudaWorks is null)
                 {
@@ -185,6 +225,26 @@ internal sealed partial class OnnxSessionFactory
             }
         }
     }
+
+    /// <summary>The CUDA provider's options (the plugin route names the device by its <see cref="OrtEpDevice"/>).</summary>
+    private Dictionary<string, string> CudaOptions(bool includeDeviceId)
+    {
+        var options = new Dictionary<string, string> { ["cudnn_conv_algo_search"] = _options.CudnnConvAlgoSearch };
+        if (includeDeviceId)
+        {
+            options["device_id"] = _options.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        foreach ((string key, string value) in ExtraCudaOptions ?? new Dictionary<string, string>())
+        {
+            options[key] = value;
+        }
+
+        return options;
+    }
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Device-memory I/O binding is unavailable (CUDA provider's plugin route): {Reason}; sessions bind pinned host tensors")]
+    private static partial void LogDeviceBindingUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Pinned host memory is unavailable for I/O binding; runs copy through pageable memory: {Reason}")]
     private static partial void LogPinnedUnavailable(ILogger logger, string reason);

@@ -7,7 +7,9 @@ namespace RestoreGrpc.Core.Models;
 /// One ONNX Runtime session of a model. Plain runs wrap the caller's buffers in <see cref="OrtValue"/>s (no
 /// allocation). With I/O binding the run reads and writes tensors from an allocator of the session's — page-locked
 /// host memory on CUDA, so the device copies are DMA transfers rather than staged through pageable memory — kept
-/// for the last shapes run, so steady traffic allocates nothing. One bound run at a time per instance;
+/// for the last shapes run, so steady traffic allocates nothing. With a <see cref="CudaEpDevice"/> the bound tensors
+/// live in device memory and ONNX Runtime's data transfer fills and reads them through page-locked host tensors
+/// (the session then never copies on its own). One bound run at a time per instance;
 /// <see cref="RunPlain"/> may run alongside.
 /// </summary>
 internal sealed class OnnxSessionInstance : IDisposable
@@ -19,6 +21,7 @@ internal sealed class OnnxSessionInstance : IDisposable
     private readonly OrtAllocator? _bindingAllocator;
     private readonly OrtMemoryInfo? _bindingMemory;
     private readonly OrtIoBinding? _binding;
+    private readonly CudaEpDevice? _device;
     private readonly LinkedList<BoundShape> _bound = new();
 
     /// <param name="bindingMemory">Memory to bind inputs and outputs in (null: plain runs). The instance owns it.</param>
@@ -37,12 +40,26 @@ internal sealed class OnnxSessionInstance : IDisposable
         }
     }
 
+    /// <param name="device">The GPU whose memory holds the bound tensors (a session created through its plugin route).</param>
+    public OnnxSessionInstance(CudaEpDevice device, InferenceSession session)
+    {
+        Session = session;
+        _inputNames = [session.InputNames[0]];
+        _outputNames = [session.OutputNames[0]];
+        _device = device;
+        _bindingAllocator = device.HostAllocator;
+        _binding = session.CreateIoBinding();
+    }
+
     public InferenceSession Session { get; }
 
     public bool UsesIoBinding => _binding is not null && !_bindingFailed;
 
     /// <summary>What the runs bind: "input+output", "output", or "off" with the reason binding was given up.</summary>
-    public string Binding => _binding is null ? "off" : _bindingFailed ? $"off ({_bindingFailure})" : _bindInput ? "input+output" : "output";
+    public string Binding => _binding is null ? "off"
+        : _bindingFailed ? $"off ({_bindingFailure})"
+        : _device is not null ? "device input+output"
+        : _bindInput ? "input+output" : "output";
 
     private bool _bindInput = true;
     private bool _bindingFailed;
@@ -65,8 +82,8 @@ internal sealed class OnnxSessionInstance : IDisposable
         catch (OnnxRuntimeException e) when (!_bindingProven && !runOptions.Terminate)
         {
             // Some provider builds refuse a binding form (a pinned input, say): step down to binding the output
-            // alone, then to plain runs, once, on the first run.
-            if (_bindInput)
+            // alone, then to plain runs, once, on the first run. Device tensors step down to plain runs.
+            if (_bindInput && _device is null)
             {
                 _bindInput = false;
             }
@@ -92,6 +109,16 @@ internal sealed class OnnxSessionInstance : IDisposable
     private void RunBound(RunOptions runOptions, Memory<float> input, Memory<float> output, long[] inputShape, long[] outputShape)
     {
         BoundShape bound = Bind(inputShape, outputShape);
+        if (bound.DeviceInput is { } deviceInput && bound.DeviceOutput is { } deviceOutput)
+        {
+            input.Span.CopyTo(bound.Input.GetTensorMutableDataAsSpan<float>());
+            CudaEpDevice.Copy(bound.Input, deviceInput);
+            Session.RunWithBinding(runOptions, _binding!);
+            CudaEpDevice.Copy(deviceOutput, bound.Output);
+            bound.Output.GetTensorMutableDataAsSpan<float>().CopyTo(output.Span);
+            return;
+        }
+
         OrtValue? callerInput = null;
         try
         {
@@ -135,7 +162,7 @@ internal sealed class OnnxSessionInstance : IDisposable
         }
 
         _binding?.Dispose();
-        if (!ReferenceEquals(_bindingAllocator, OrtAllocator.DefaultInstance))
+        if (_device is null && !ReferenceEquals(_bindingAllocator, OrtAllocator.DefaultInstance))
         {
             _bindingAllocator?.Dispose();
         }
@@ -162,7 +189,9 @@ internal sealed class OnnxSessionInstance : IDisposable
             node = new LinkedListNode<BoundShape>(new BoundShape(
                 inputShape,
                 OrtValue.CreateAllocatedTensorValue(_bindingAllocator!, TensorElementType.Float, inputShape),
-                OrtValue.CreateAllocatedTensorValue(_bindingAllocator!, TensorElementType.Float, outputShape)));
+                OrtValue.CreateAllocatedTensorValue(_bindingAllocator!, TensorElementType.Float, outputShape),
+                _device is null ? null : OrtValue.CreateAllocatedTensorValue(_device.DeviceAllocator, TensorElementType.Float, inputShape),
+                _device is null ? null : OrtValue.CreateAllocatedTensorValue(_device.DeviceAllocator, TensorElementType.Float, outputShape)));
             if (_bound.Count == CachedShapes)
             {
                 _bound.Last!.Value.Dispose();
@@ -175,6 +204,13 @@ internal sealed class OnnxSessionInstance : IDisposable
         }
 
         _bound.AddFirst(node);
+        if (node.Value.DeviceInput is { } deviceInput && node.Value.DeviceOutput is { } deviceOutput)
+        {
+            _binding!.BindInput(_inputNames[0], deviceInput);
+            _binding.BindOutput(_outputNames[0], deviceOutput);
+            return node.Value;
+        }
+
         if (_bindInput)
         {
             _binding!.BindInput(_inputNames[0], node.Value.Input);
@@ -184,12 +220,15 @@ internal sealed class OnnxSessionInstance : IDisposable
         return node.Value;
     }
 
-    private sealed record BoundShape(long[] InputShape, OrtValue Input, OrtValue Output) : IDisposable
+    /// <summary>One shape's bound tensors: host tensors (page-locked on CUDA), and their device twins in device mode.</summary>
+    private sealed record BoundShape(long[] InputShape, OrtValue Input, OrtValue Output, OrtValue? DeviceInput, OrtValue? DeviceOutput) : IDisposable
     {
         public void Dispose()
         {
             Input.Dispose();
             Output.Dispose();
+            DeviceInput?.Dispose();
+            DeviceOutput?.Dispose();
         }
     }
 }

@@ -10,12 +10,14 @@ public sealed class SessionInstanceTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Io_bound_runs_on_two_instances_match_plain_runs_exactly()
+    [Theory]
+    [InlineData(IoBindingMode.Always)]
+    [InlineData(IoBindingMode.Device)] // device tensors on CUDA; here (CPU) the default allocator's, as Always
+    public async Task Io_bound_runs_on_two_instances_match_plain_runs_exactly(IoBindingMode binding)
     {
         string path = SharedAssets.Model("realesr-animevideov3-x4.onnx");
         using ModelCatalog plain = Catalog(path, IoBindingMode.Never, instances: 1);
-        using ModelCatalog bound = Catalog(path, IoBindingMode.Always, instances: 2);
+        using ModelCatalog bound = Catalog(path, binding, instances: 2);
         using ModelLease plainModelLease = await plain.AcquireUpscalerAsync("anime", RequestField.Model, Ct);
         IUpscaleModel plainModel = plainModelLease.Model;
         using ModelLease boundModelLease = await bound.AcquireUpscalerAsync("anime", RequestField.Model, Ct);
