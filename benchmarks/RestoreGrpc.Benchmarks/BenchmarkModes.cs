@@ -16,6 +16,7 @@ internal static partial class BenchmarkModes
     [
         ("--chart", Chart),
         ("--sweep", Sweep),
+        ("--raw", RawMode),
         ("--webp-encode", WebpEncode),
         ("--jpeg-fidelity", JpegFidelityMode),
         ("--memory", Memory),
@@ -70,7 +71,7 @@ internal static partial class BenchmarkModes
         Option<string> models = Models();
         Option<string> model = Text("--model", "realesr-general-x4v3", $"Catalog model to serve ({OverheadModel.Name}: a near-free stand-in, the server's own cost per image).", "NAME");
         Option<string> image = Image();
-        Option<int> crop = Int("--crop", 256, "Request size: a centre crop of the image (pixels).", "PIXELS");
+        Option<string> crop = Text("--crop", "256", "Request size, EDGE or WIDTHxHEIGHT: a centre crop of the image (scaled up first where it is smaller).", "SIZE");
         Option<int[]> clients = IntList("--clients", [1, 2, 4, 8, 16], "Concurrent clients, one level each.");
         Option<double> seconds = BenchmarkOptions.Double("--seconds", 20, "Seconds per level.", "S");
         Option<int> maxBatch = Int("--max-batch", 4, "The server's Restore:Batching:MaxBatch.");
@@ -88,7 +89,7 @@ internal static partial class BenchmarkModes
             contention, contentionRequests, serverArgs,
         };
         command.SetAction((result, _) => SchedulerSweep.RunAsync(new SweepSettings(
-            result.GetRequiredValue(models), result.GetRequiredValue(model), result.GetRequiredValue(image), result.GetValue(crop),
+            result.GetRequiredValue(models), result.GetRequiredValue(model), result.GetRequiredValue(image), result.GetRequiredValue(crop),
             result.GetRequiredValue(clients), result.GetValue(seconds), result.GetValue(maxBatch), result.GetRequiredValue(rawBatches),
             result.GetValue(threads), result.GetRequiredValue(provider), result.GetRequiredValue(format), result.GetRequiredValue(output),
             result.GetValue(contention), result.GetValue(contentionRequests), result.GetRequiredValue(serverArgs)).WithOverheadModel()));

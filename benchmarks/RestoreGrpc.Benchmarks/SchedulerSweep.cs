@@ -28,14 +28,15 @@ internal static class SchedulerSweep
 
     public static async Task RunAsync(SweepSettings settings)
     {
-        byte[] small = Crop(settings.Image, settings.Crop, out int width, out int height);
+        (int requestWidth, int requestHeight) = BenchmarkModes.ParseSize(settings.Crop);
+        byte[] small = Crop(settings.Image, requestWidth, requestHeight, out int width, out int height);
         double megapixels = width * height / 1e6;
         var report = new SweepReport(Environment.MachineName, Environment.ProcessorCount, settings, [], [], []);
         using var gpu = new GpuSampler();
         Console.WriteLine($"input {width}x{height}, model {settings.Model}, provider {settings.Provider}, {Environment.ProcessorCount} cores, GPU sampling {(gpu.Available ? "on" : "off")}");
 
         string modelPath = settings.ModelPath;
-        foreach (int batch in File.Exists(modelPath) ? settings.RawBatches : [])
+        foreach (int batch in File.Exists(modelPath) ? settings.RawBatches.Where(b => b > 0) : [])
         {
             foreach (bool binding in new[] { false, true })
             {
@@ -151,10 +152,17 @@ internal static class SchedulerSweep
         return new RawResult(batch, instance.Binding, cuda ? "CUDA" : "CPU", runs * batch * width * height / 1e6 / seconds, 1000 * seconds / runs, utilization);
     }
 
-    private static byte[] Crop(string path, int edge, out int width, out int height)
+    /// <summary>A centre crop of the image, scaled up first (Lanczos) where it is smaller than the crop.</summary>
+    private static byte[] Crop(string path, int cropWidth, int cropHeight, out int width, out int height)
     {
         using Image<Rgb24> image = Image.Load<Rgb24>(path);
-        var area = new Rectangle((image.Width - Math.Min(edge, image.Width)) / 2, (image.Height - Math.Min(edge, image.Height)) / 2, Math.Min(edge, image.Width), Math.Min(edge, image.Height));
+        double cover = Math.Max((double)cropWidth / image.Width, (double)cropHeight / image.Height);
+        if (cover > 1)
+        {
+            image.Mutate(c => c.Resize((int)Math.Ceiling(image.Width * cover), (int)Math.Ceiling(image.Height * cover)));
+        }
+
+        var area = new Rectangle((image.Width - cropWidth) / 2, (image.Height - cropHeight) / 2, cropWidth, cropHeight);
         (width, height) = (area.Width, area.Height);
         image.Mutate(c => c.Crop(area));
         using var stream = new MemoryStream();
@@ -213,7 +221,7 @@ internal static class SchedulerSweep
                 await Task.Delay(100);
             }
 
-            await server._client.RestoreAsync(Crop(settings.Image, 64, out _, out _), server.Options(RestorePriority.Interactive));
+            await server._client.RestoreAsync(Crop(settings.Image, 64, 64, out _, out _), server.Options(RestorePriority.Interactive));
             ModelStatus status = catalog.List().Single(m => m.Descriptor.Name == settings.Model);
             server.Provider = status.ExecutionProvider ?? "CPU";
             return server;

@@ -56,8 +56,12 @@ internal static class SweepChart
         plot.Axes.Left.Label.Text = "input megapixels / s";
         plot.Axes.Right.Label.Text = "latency, s";
         string provider = root.GetProperty("Provider").GetString() ?? "?";
+        JsonElement crop = settings.GetProperty("Crop"); // a number (an edge) in older sweeps, EDGE or WxH since
+        string size = crop.ValueKind == JsonValueKind.Number || !crop.GetString()!.Contains('x', StringComparison.OrdinalIgnoreCase)
+            ? $"{(crop.ValueKind == JsonValueKind.Number ? crop.GetInt32().ToString(CultureInfo.InvariantCulture) : crop.GetString())}²"
+            : crop.GetString()!;
         plot.Title(string.Create(CultureInfo.InvariantCulture,
-            $"{settings.GetProperty("Model").GetString()} on {provider}, {settings.GetProperty("Crop").GetInt32()}² per request, max batch {maxBatch}"));
+            $"{settings.GetProperty("Model").GetString()} on {provider}, {size} per request, max batch {maxBatch}"));
         plot.Axes.SetLimitsY(0, Math.Max(raw is double.NaN ? 0 : raw, levels.Max(l => l.Throughput)) * 1.15, plot.Axes.Left);
         plot.Axes.SetLimitsY(0, levels.Max(l => l.P99) * 1.15, plot.Axes.Right);
         plot.ShowLegend(Edge.Bottom);

@@ -55,7 +55,7 @@ internal sealed class SweepReport(string machine, int cores, SweepSettings setti
     {
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.AppendLine(c, $"{Settings.Model} on {Provider}, {Cores} cores, {Settings.Crop}² input per request, {Settings.SecondsPerLevel:F0} s per level, output {Settings.Format}.");
+        text.AppendLine(c, $"{Settings.Model} on {Provider}, {Cores} cores, {Settings.Crop} input per request, {Settings.SecondsPerLevel:F0} s per level, output {Settings.Format}.");
         text.AppendLine();
         text.AppendLine("| raw ORT batch | I/O binding | MP/s | ms/batch | GPU util % |");
         text.AppendLine("|---|---|---|---|---|");

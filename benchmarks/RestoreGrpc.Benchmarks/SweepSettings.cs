@@ -1,7 +1,7 @@
 namespace RestoreGrpc.Benchmarks;
 
 /// <summary>
-/// <c>--sweep</c> settings (<see cref="BenchmarkModes"/>): <c>--models DIR --image FILE --crop 256 --clients 1,2,4,8,16 --seconds 10
+/// <c>--sweep</c> settings (<see cref="BenchmarkModes"/>): <c>--models DIR --image FILE --crop 256|1024x768 --clients 1,2,4,8,16 --seconds 10
 /// --max-batch 4 --raw-batches 1,4 --threads 0 --provider Auto --format png --out DIR [--contention 4096]</c>.
 /// <c>--model nearest-x4</c> serves <see cref="OverheadModel"/>: the server's own cost per image.
 /// </summary>
@@ -9,7 +9,7 @@ internal sealed record SweepSettings(
     string ModelsDirectory,
     string Model,
     string Image,
-    int Crop,
+    string Crop,
     int[] Clients,
     double SecondsPerLevel,
     int MaxBatch,
