@@ -13,6 +13,15 @@ public sealed class QuotaOptions
     [Range(0, int.MaxValue)]
     public int MaxConcurrentUnary { get; set; }
 
+    /// <summary>
+    /// Unary calls all tenants together may run before each active tenant is held to an equal share of them
+    /// (⌊this / active tenants⌋, at least one; <see cref="TenantFairShare"/>); a tenant alone is held only to its own
+    /// quota. 0: off. On a CPU-bound server the processor count is the natural value: on 2 cores a tenant flooding
+    /// beside a quiet one then leaves the quiet one's p99 where it was alone.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int FairShareConcurrentUnary { get; set; }
+
     /// <summary>RestoreStream calls one tenant may have open at once.</summary>
     [Range(0, int.MaxValue)]
     public int MaxConcurrentStreams { get; set; }

@@ -36,6 +36,7 @@ internal sealed class TenantQuotas : IDisposable
     private readonly PartitionedRateLimiter<QuotaSubject> _streams;
     private readonly PartitionedRateLimiter<QuotaSubject> _tiles;
     private readonly PartitionedRateLimiter<QuotaSubject> _pixels;
+    private readonly TenantFairShare _fairShare;
 
     public TenantQuotas(IOptions<QuotaOptions> options, IOptions<AuthOptions> auth)
     {
@@ -45,6 +46,7 @@ internal sealed class TenantQuotas : IDisposable
         _unary = Concurrency(q => q.MaxConcurrentUnary);
         _streams = Concurrency(q => q.MaxConcurrentStreams);
         _tiles = Concurrency(q => q.MaxQueuedTiles);
+        _fairShare = new TenantFairShare(_options.FairShareConcurrentUnary);
         _pixels = PartitionedRateLimiter.Create<QuotaSubject, string>(subject => PixelBudget(For(subject).InputPixelsPerMinute) is { } budget
             ? RateLimitPartition.GetSlidingWindowLimiter(subject.Partition, _ => new SlidingWindowRateLimiterOptions
             {
@@ -107,8 +109,10 @@ internal sealed class TenantQuotas : IDisposable
 
     /// <summary>Admits one unary call of <paramref name="pixels"/> input pixels planned as <paramref name="tiles"/>
     /// tiles: size cap, pixel rate, concurrency and queued tiles. Dispose the lease when the call's response is sent.</summary>
+    /// <param name="share">The tenant's fair share (<see cref="QuotaOptions.FairShareConcurrentUnary"/>; a no-op when
+    /// off): dispose it when the call's work is done, before its response is written.</param>
     /// <exception cref="QuotaExceededException">A quota refused it.</exception>
-    public IDisposable AdmitUnary(QuotaSubject subject, long pixels, int tiles)
+    public IDisposable AdmitUnary(QuotaSubject subject, long pixels, int tiles, out IDisposable share)
     {
         TenantQuota quota = For(subject);
         CheckImageSize(subject, quota, pixels);
@@ -118,6 +122,7 @@ internal sealed class TenantQuotas : IDisposable
             leases.Add(Acquire(_unary, subject, quota, 1, nameof(TenantQuota.MaxConcurrentUnary), $"{quota.MaxConcurrentUnary} unary calls at once"));
             leases.Add(AdmitTiles(subject, tiles));
             AcquirePixels(leases, subject, quota, pixels);
+            share = AdmitShare(subject, quota);
             return leases;
         }
         catch
@@ -125,6 +130,22 @@ internal sealed class TenantQuotas : IDisposable
             leases.Dispose();
             throw;
         }
+    }
+
+    private IDisposable AdmitShare(QuotaSubject subject, TenantQuota quota)
+    {
+        if (!_fairShare.Enabled)
+        {
+            return new Leases();
+        }
+
+        RateLimitLease share = _fairShare.TryEnter(subject.Tenant, out int calls);
+        if (!share.IsAcquired)
+        {
+            throw Exceeded(subject, quota, nameof(QuotaOptions.FairShareConcurrentUnary), $"{calls} unary call(s) at once while other tenants are active", ConcurrencyRetry);
+        }
+
+        return share;
     }
 
     /// <summary>Admits one stream (its open-stream count) before its header is read further.</summary>

@@ -42,7 +42,7 @@ internal sealed partial class RestoreGrpcService(
         RestoreSettings settings = ProtoMapping.ToSettings(options) with { Tenant = tenant };
         planGuard.Check(settings);
         quotas.CheckModels(subject, settings.Task is RestoreTaskKind.Faces ? null : planGuard.ModelName(settings), settings.Faces?.Restorer, settings.Faces?.Detector);
-        AdmitImage(subject, image.Memory, settings, context);
+        using IDisposable share = AdmitImage(subject, image.Memory, settings, context);
         using var limit = new UnaryCallLimit(CallLimitsOptions.Span(callLimits.Value.MaxUnaryCallSeconds), context.CancellationToken);
         try
         {
@@ -78,8 +78,10 @@ internal sealed partial class RestoreGrpcService(
 
     /// <summary>Holds the tenant's quotas for a unary call's image until its response has been written. The image's
     /// size is read from its header only when a quota needs it.</summary>
+    /// <returns>The tenant's fair share of the server (<see cref="TenantFairShare"/>), for the caller to release when
+    /// its work is done: a caller sending one call after another must not find its previous call still counted.</returns>
     /// <exception cref="Core.Errors.QuotaExceededException">A quota refused it.</exception>
-    private void AdmitImage(QuotaSubject subject, ReadOnlyMemory<byte> image, RestoreSettings settings, ServerCallContext context)
+    private IDisposable AdmitImage(QuotaSubject subject, ReadOnlyMemory<byte> image, RestoreSettings settings, ServerCallContext context)
     {
         TenantQuota quota = quotas.For(subject);
         long pixels = 0;
@@ -91,7 +93,8 @@ internal sealed partial class RestoreGrpcService(
             tiles = planGuard.EstimateTiles(settings, width, height);
         }
 
-        context.GetHttpContext().Response.RegisterForDispose(quotas.AdmitUnary(subject, pixels, tiles));
+        context.GetHttpContext().Response.RegisterForDispose(quotas.AdmitUnary(subject, pixels, tiles, out IDisposable share));
+        return share;
     }
 
     public override async Task<DetectFacesResponse> DetectFaces(DetectFacesRequest request, ServerCallContext context)
@@ -102,7 +105,7 @@ internal sealed partial class RestoreGrpcService(
         FaceSettings detection = ProtoMapping.ToSettings(request);
         // The detector it names is a model like any other on the caller's list (unnamed: the server's default).
         quotas.CheckModels(subject, detection.Detector);
-        AdmitImage(subject, request.Image.Memory, new RestoreSettings(Task: RestoreTaskKind.Faces, Tenant: tenant), context);
+        using IDisposable share = AdmitImage(subject, request.Image.Memory, new RestoreSettings(Task: RestoreTaskKind.Faces, Tenant: tenant), context);
         using var limit = new UnaryCallLimit(CallLimitsOptions.Span(callLimits.Value.MaxUnaryCallSeconds), context.CancellationToken);
         IReadOnlyList<Core.Faces.Detection.DetectedFace> faces;
         Core.Imaging.ImageDescription input;
