@@ -13,7 +13,11 @@
 # On a CUDA host without the .NET SDK (../shared/gpu/README.md), pack here first:
 #   ../shared/gpu/pack.sh benchmarks/RestoreGrpc.Benchmarks/RestoreGrpc.Benchmarks.csproj \
 #       ../shared/models/realesr-general-x4v3.onnx ../shared/images/astronaut.png
-# copy the parts to the host's /tmp/devstage/, then run this script there.
+# copy the parts to the host's /tmp/devstage/, then run this script there. With this workplace's device tool
+# (252 MB in 5 parts of <= 56 MiB; each call carries one, back to back while the machine is warm):
+#   run carry [.devcarry/p00, .devcarry/unpack.sh]: mkdir -p /tmp/devstage && cp .devcarry/p00 .devcarry/unpack.sh /tmp/devstage/
+#   run carry [.devcarry/p01] … [.devcarry/p03]:      mkdir -p /tmp/devstage && cp .devcarry/p0N /tmp/devstage/
+#   run carry [.devcarry/p04], timeout 590:          cp .devcarry/p04 /tmp/devstage/ && bash benchmarks/gpu-sweep.sh 2>&1 | tee $OUT/gpu-run.log
 # Here, on CPU, after `dotnet build -c Release benchmarks/RestoreGrpc.Benchmarks`:
 #   benchmarks/gpu-sweep.sh --provider cpu --quick        (a dry run of every step at toy sizes, ~4 minutes)
 set -uo pipefail
