@@ -15,8 +15,10 @@ dotnet build "$root/benchmarks/RestoreGrpc.Benchmarks" -c Release -v quiet -nolo
 rm -rf "$work/bin"
 cp -r "$root/benchmarks/RestoreGrpc.Benchmarks/bin/Release/net10.0" "$work/bin"
 out="$work/soak.md"
-args=("$@")
-for ((i = 0; i < ${#args[@]}; i++)); do [ "${args[$i]}" = "--out" ] && out="${args[$((i + 1))]}"; done
+args=()
+while [ $# -gt 0 ]; do # --out is this script's (the mode takes one --out): the rest go to the mode as they are
+  if [ "$1" = "--out" ]; then out=$2; shift 2; else args+=("$1"); shift; fi
+done
 dotnet "$work/bin/RestoreGrpc.Benchmarks.dll" --soak --models "$work/models" \
-  --image "${IMAGE:-$root/../shared/images/astronaut.png}" --out "$out" "$@"
+  --image "${IMAGE:-$root/../shared/images/astronaut.png}" --out "$out" "${args[@]}"
 echo "report: $out"
