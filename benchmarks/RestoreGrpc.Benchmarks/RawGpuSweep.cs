@@ -17,8 +17,6 @@ namespace RestoreGrpc.Benchmarks;
 /// </summary>
 internal static class RawGpuSweep
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
-
     public static void Run(RawGpuSettings settings)
     {
         using var gpu = new GpuSampler();
@@ -54,7 +52,7 @@ internal static class RawGpuSweep
 
         Directory.CreateDirectory(settings.OutputDirectory);
         string stem = Path.Combine(settings.OutputDirectory, $"raw-{settings.Label}");
-        File.WriteAllText(stem + ".json", JsonSerializer.Serialize(results, JsonOptions));
+        File.WriteAllText(stem + ".json", JsonSerializer.Serialize(results, SchedulerSweep.JsonOptions));
         string table = ToMarkdown(settings, results);
         File.WriteAllText(stem + ".md", table);
         Console.WriteLine(table);

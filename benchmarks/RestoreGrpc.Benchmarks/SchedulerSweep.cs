@@ -24,7 +24,8 @@ namespace RestoreGrpc.Benchmarks;
 /// </summary>
 internal static class SchedulerSweep
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    /// <summary>How the sweeps write their JSON (NaN and infinities allowed: a level may have no samples).</summary>
+    internal static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static async Task RunAsync(SweepSettings settings)
     {
