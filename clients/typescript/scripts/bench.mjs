@@ -2,6 +2,7 @@
 // restore of an encoded image n times (mean and p50 per call, one in flight) and restoreLarge of a synthetic
 // size² RGB image into a raw file (wall time, client peak RSS). One JSON line per measurement.
 //   node scripts/bench.mjs --server 127.0.0.1:5000 --image in512.png --n 20 --stream 4096 --model builtin-lanczos-x4
+// --window BYTES sets the HTTP/2 stream and connection receive windows (65535: Node's own; unset: the SDK's 16 MiB).
 import { readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,9 +17,13 @@ const { values } = parseArgs({
     stream: { type: "string", default: "0" },
     model: { type: "string", default: "" },
     tile: { type: "string", default: "0" },
+    window: { type: "string", default: "0" },
   },
 });
-const client = createRestoreClient(`http://${values.server}`);
+const windowBytes = Number(values.window);
+const client = createRestoreClient(`http://${values.server}`, windowBytes > 0
+  ? { connectionWindowBytes: windowBytes, transport: { nodeOptions: { settings: { initialWindowSize: windowBytes } } } }
+  : {});
 // An unset tile size is left out: 0 would be an explicit (invalid) size now that the field has presence.
 const options = { model: values.model, ...(Number(values.tile) > 0 ? { tileSize: Number(values.tile) } : {}) };
 if (values.image) {

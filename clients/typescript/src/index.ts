@@ -11,8 +11,10 @@ import { ClientCredentials } from "./credentials.js";
 import { parseDnsTarget, resolveDnsTarget } from "./dnsTarget.js";
 import { bytesPerPixel, type PixelFormat, type TileSink } from "./stream.js";
 import type { Rect } from "./tilePlan.js";
+import { WindowedSessionManager } from "./windowedSessionManager.js";
 
 export * from "./core.js";
+export { WindowedSessionManager } from "./windowedSessionManager.js";
 export {
   ClientCredentials,
   CredentialsError,
@@ -39,7 +41,23 @@ export interface NodeClientOptions extends Omit<RestoreClientOptions, "transport
   dnsRefreshMs?: number;
   /** A `dns:///` address: connect over TLS (https) to each resolved address, the certificate checked against the name. */
   tls?: boolean;
+  /**
+   * Each connection's receive window in bytes (default defaultHttp2Windows.connectionWindowBytes; 65535 is Node's own).
+   * The per-stream window and frame size are `transport.nodeOptions.settings` (initialWindowSize, maxFrameSize).
+   */
+  connectionWindowBytes?: number;
 }
+
+/**
+ * The HTTP/2 receive windows and largest frame the SDK's connections announce unless the caller sets them. Node keeps
+ * RFC 9113's 64 KiB windows and 16 KiB frames, where grpc-dotnet and grpc-go grow theirs to 16 MiB: a multi-MB
+ * response or a 12.6 MB stream tile then waits on a WINDOW_UPDATE round trip every 64 KiB (benchmarks/results/sdk-compare.md, run 4).
+ */
+export const defaultHttp2Windows = {
+  streamWindowBytes: 16 * 1024 * 1024,
+  connectionWindowBytes: 16 * 1024 * 1024,
+  maxFrameBytes: 16 * 1024,
+} as const;
 
 /** The readiness service: SERVING once the default model is loaded and warmed up, NOT_SERVING while draining. */
 export const readinessHealthService = "restoregrpc.v1.RestoreService";
@@ -118,7 +136,13 @@ function connectInstance(
   const baseUrl = address.includes("://") ? address : `http://${address}`;
   const tls = credentials.tlsOptions(baseUrl);
   const dial = balanced?.dial;
-  const nodeOptions = { ...options.transport?.nodeOptions, ...tls };
+  const callerNodeOptions = options.transport?.nodeOptions;
+  const settings = {
+    initialWindowSize: defaultHttp2Windows.streamWindowBytes,
+    maxFrameSize: defaultHttp2Windows.maxFrameBytes,
+    ...callerNodeOptions?.settings,
+  };
+  const nodeOptions = { ...callerNodeOptions, settings, ...tls };
   const http2Options = dial === undefined
     ? nodeOptions
     : {
@@ -129,7 +153,8 @@ function connectInstance(
     };
   const sessions = balanced === undefined && options.transport?.sessionManager instanceof Http2SessionManager
     ? options.transport.sessionManager
-    : new Http2SessionManager(baseUrl, balanced === undefined ? {} : { pingIntervalMs: 15_000, idleConnectionTimeoutMs: 60_000 }, http2Options);
+    : new WindowedSessionManager(baseUrl, balanced === undefined ? {} : { pingIntervalMs: 15_000, idleConnectionTimeoutMs: 60_000 }, http2Options,
+      options.connectionWindowBytes ?? defaultHttp2Windows.connectionWindowBytes);
   const authentication = credentials.interceptor();
   const transport = createGrpcTransport({
     baseUrl,
