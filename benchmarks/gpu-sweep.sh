@@ -93,8 +93,8 @@ step raw-general 180 "${bench[@]}" --raw --provider "$provider" --model-file "$w
 step raw-general-device 120 "${bench[@]}" --raw --provider "$provider" --model-file "$work/models/realesr-general-x4v3.onnx" --label general-x4v3-device \
   "${general[@]}" --precisions fp16,fp32 --bindings device --cuda-graph --mflop-per-pixel 2.42 --out "$out"
 binding=Always; raw_binding=never
-grep -q '"Binding": "device input' "$out/raw-general-x4v3-device.json" 2>/dev/null && { binding=Auto; raw_binding=device; }
-echo "server sweeps bind: $binding (Auto = device tensors where the plugin route works)"
+grep -q '"Binding": "device input' "$out/raw-general-x4v3-device.json" 2>/dev/null && { binding=Device; raw_binding=device; }
+echo "server sweeps bind: $binding (Device: device tensors through the plugin route; Always: pinned host tensors)"
 step raw-x4plus 120 "${bench[@]}" --raw --provider "$provider" --model-file "$work/models/rrdbnet-x4plus-random.onnx" --label x4plus \
   "${heavy[@]}" --batches 1 --precisions fp16,fp32 --bindings "$raw_binding" --mflop-per-pixel 35.9 --out "$out"
 step raw-gpen 150 "${bench[@]}" --raw --provider "$provider" --model-file "$work/models/gpen-bfr-512-random.onnx" --label gpen-512 \

@@ -3,8 +3,8 @@ namespace RestoreGrpc.Core.Models;
 /// <summary>How model runs hand tensors to ONNX Runtime.</summary>
 public enum IoBindingMode
 {
-    /// <summary>On CUDA: device-memory tensors where the CUDA provider's plugin route is available
-    /// (<see cref="Device"/>), else pinned host tensors; plain runs over the caller's buffers on CPU.</summary>
+    /// <summary>I/O binding over page-locked (pinned) host tensors on CUDA; plain runs over the caller's buffers on CPU.
+    /// (<see cref="Device"/> becomes the CUDA default once it is measured on a GPU.)</summary>
     Auto,
 
     /// <summary>Always bind: pinned host tensors on CUDA, the default CPU allocator elsewhere (tests compare the paths).</summary>

@@ -116,13 +116,13 @@ internal sealed partial class OnnxSessionFactory
     }
 
     /// <summary>
-    /// The CUDA device through ONNX Runtime's plugin route when runs bind device memory (<see cref="IoBindingMode.Device"/>,
-    /// or <see cref="IoBindingMode.Auto"/> on CUDA); null otherwise or where that route is unavailable (logged once:
-    /// sessions then take the classic CUDA route with pinned host tensors).
+    /// The CUDA device through ONNX Runtime's plugin route when runs bind device memory (<see cref="IoBindingMode.Device"/>
+    /// on CUDA); null otherwise or where that route is unavailable (logged once: sessions then take the classic CUDA
+    /// route with pinned host tensors).
     /// </summary>
     private CudaEpDevice? DeviceBindingDevice()
     {
-        if (_options.IoBinding is not (IoBindingMode.Device or IoBindingMode.Auto) || !UsesCuda())
+        if (_options.IoBinding != IoBindingMode.Device || !UsesCuda())
         {
             return null;
         }
