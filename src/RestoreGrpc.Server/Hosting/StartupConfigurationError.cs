@@ -20,7 +20,19 @@ public static class StartupConfigurationError
         OptionsValidationException validation => $"restoregrpc: not started, invalid configuration: {string.Join("; ", validation.Failures)}",
         // The binder's own refusals: a key no options class has, a value of the wrong type.
         InvalidOperationException binding when binding.Source == BinderAssembly =>
-            $"restoregrpc: not started, invalid configuration: {binding.Message}",
+            $"restoregrpc: not started, invalid configuration: {BinderMessage(binding)}",
         _ => null,
     };
+
+    /// <summary>The binder's innermost message: for an element of a list (<c>Entries:0:Precision=half</c>) the outer
+    /// one only says that binding failed, the inner one names the key, the value and the type.</summary>
+    private static string BinderMessage(Exception error)
+    {
+        while (error.InnerException is { Source: BinderAssembly } inner)
+        {
+            error = inner;
+        }
+
+        return error.Message;
+    }
 }

@@ -34,7 +34,8 @@ public sealed class OptionsValidationTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>A bad enum value inside a catalog entry stops the start too; the binder (list items) does not name the key.</summary>
+    /// <summary>A bad enum value inside a catalog entry stops the start too; the binder's outer message (list items) does
+    /// not name the key, its inner one does (the process test below prints that one).</summary>
     [Theory]
     [InlineData("--Restore:Models:Entries:0:Precision=half")]
     [InlineData("--Restore:Models:Entries:0:Task=half")]
@@ -52,6 +53,7 @@ public sealed class OptionsValidationTests
     [InlineData("--Restore:Encoding:PngCompressionLevel=12", "Restore:Encoding:PngCompressionLevel = 12: The field PngCompressionLevel must be between 1 and 9.")]
     [InlineData("--Restore:Limits:MaxDimension=big", "Failed to convert configuration value 'big' at 'Restore:Limits:MaxDimension'")]
     [InlineData("--Restore:Encoding:PngCompresionLevel=3", "'PngCompresionLevel'")]
+    [InlineData("--Restore:Models:Entries:0:Precision=half", "Failed to convert configuration value 'half' at 'Restore:Models:Entries:0:Precision'")]
     public async Task The_server_process_refusing_a_setting_prints_one_line_naming_it_and_exits_with_ex_config(string setting, string expected)
     {
         using var start = new TempDirectory();
