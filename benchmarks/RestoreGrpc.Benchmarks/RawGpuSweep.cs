@@ -35,16 +35,16 @@ internal static class RawGpuSweep
             foreach (IoBindingMode binding in settings.Bindings)
             {
                 // CUDA graphs replay fixed device addresses: only device-bound inputs and outputs qualify.
-                foreach (string graph in settings.CudaGraph && binding == IoBindingMode.Device ? ["off", "on"] : new[] { "off" })
+                foreach (bool cudaGraph in settings.CudaGraph && binding == IoBindingMode.Device ? [false, true] : new[] { false })
                 {
                     try
                     {
-                        results.AddRange(Measure(settings, path, precision, binding, graph == "on", gpu));
+                        results.AddRange(Measure(settings, path, precision, binding, cudaGraph, gpu));
                     }
                     catch (Exception e) when (e is OnnxRuntimeException or InvalidOperationException or ArgumentException)
                     {
                         // One form the provider refuses must not cost the rest of the sweep.
-                        Console.WriteLine($"raw {settings.Label} {precision} {binding} graph {graph}: failed: {e.Message.Split('\n')[0]}");
+                        Console.WriteLine($"raw {settings.Label} {precision} {binding} graph {(cudaGraph ? "on" : "off")}: failed: {e.Message.Split('\n')[0]}");
                     }
                 }
             }

@@ -42,10 +42,8 @@ internal sealed class OnnxSessionInstance : IDisposable
 
     /// <param name="device">The GPU whose memory holds the bound tensors (a session created through its plugin route).</param>
     public OnnxSessionInstance(CudaEpDevice device, InferenceSession session)
+        : this(session, bindingMemory: null)
     {
-        Session = session;
-        _inputNames = [session.InputNames[0]];
-        _outputNames = [session.OutputNames[0]];
         _device = device;
         _bindingAllocator = device.HostAllocator;
         _binding = session.CreateIoBinding();

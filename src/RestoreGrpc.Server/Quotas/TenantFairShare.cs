@@ -72,11 +72,11 @@ internal sealed class TenantFairShare
             share = active <= 1 ? int.MaxValue : Math.Max(1, _capacity / active);
             if (activity.InFlight >= share)
             {
-                return Refused.Instance;
+                return ShareLease.Refused;
             }
 
             activity.InFlight++;
-            return new Held(this, tenant);
+            return new ShareLease(this, tenant);
         }
     }
 
@@ -98,11 +98,14 @@ internal sealed class TenantFairShare
         public long LastSeen;
     }
 
-    private sealed class Held(TenantFairShare owner, string tenant) : RateLimitLease
+    /// <summary>A call's share (released once, however often disposed), or the refusal (no owner).</summary>
+    private sealed class ShareLease(TenantFairShare? owner, string tenant) : RateLimitLease
     {
+        public static readonly ShareLease Refused = new(null, string.Empty);
+
         private int _released;
 
-        public override bool IsAcquired => true;
+        public override bool IsAcquired => owner is not null;
 
         public override IEnumerable<string> MetadataNames => [];
 
@@ -114,27 +117,12 @@ internal sealed class TenantFairShare
 
         protected override void Dispose(bool disposing)
         {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
+            if (owner is not null && Interlocked.Exchange(ref _released, 1) == 0)
             {
                 owner.Exit(tenant);
             }
 
             base.Dispose(disposing);
-        }
-    }
-
-    private sealed class Refused : RateLimitLease
-    {
-        public static readonly Refused Instance = new();
-
-        public override bool IsAcquired => false;
-
-        public override IEnumerable<string> MetadataNames => [];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = null;
-            return false;
         }
     }
 }
